@@ -1,0 +1,46 @@
+"""Where an iteration's role I/O lives: `<io-dir>/<chapter>/iter_NN/{in,out}`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from domain.errors import KernelError
+
+UNSAFE_CHARS = ("/", "\\", "\x00")
+
+
+def check_file_name(name: str, what: str = "chapter id") -> str:
+    """Refuse names that could leave their directory when used as a path component."""
+    if (
+        not name
+        or name in (".", "..")
+        or name.startswith(".")
+        or any(c in name for c in UNSAFE_CHARS)
+    ):
+        raise KernelError(f"Unsafe {what} for a file name: {name!r}")
+    return name
+
+
+class IterationLayout:
+    """Paths of the role I/O tree, and how to show them to a person."""
+
+    def __init__(self, io_root: Path, workspace_root: Path) -> None:
+        self.io_root = io_root
+        self.workspace_root = workspace_root.resolve()
+
+    def iteration_dir(self, chapter_id: str, iteration: int) -> Path:
+        return self.io_root / check_file_name(chapter_id) / f"iter_{iteration:02d}"
+
+    def in_dir(self, chapter_id: str, iteration: int) -> Path:
+        return self.iteration_dir(chapter_id, iteration) / "in"
+
+    def out_dir(self, chapter_id: str, iteration: int) -> Path:
+        return self.iteration_dir(chapter_id, iteration) / "out"
+
+    def show(self, path: Path) -> str:
+        """Relative to the workspace when inside it, else absolute."""
+        absolute = path.absolute()
+        try:
+            return absolute.relative_to(self.workspace_root).as_posix()
+        except ValueError:
+            return str(absolute)

@@ -1,0 +1,65 @@
+"""The book workspace on disk: chapters, prompts, evals and ROADMAP under one root."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+
+import yaml
+
+from adapters.files.atomic import atomic_write_text
+from adapters.files.text_files import read_utf8
+from domain.errors import KernelError
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether `path` (resolved, symlinks followed) lies inside `root` (resolved)."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+class FsWorkspace:
+    """Workspace port over a directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    def path(self, rel_path: str) -> Path:
+        return self.root / rel_path
+
+    def display(self, rel_path: str) -> str:
+        return str(self.path(rel_path))
+
+    def resolve_chapter_path(self, raw: object) -> str:
+        if not isinstance(raw, str) or not raw.strip():
+            raise KernelError("Chapter is missing a valid path")
+        if (
+            "\x00" in raw
+            or PurePosixPath(raw).is_absolute()
+            or PureWindowsPath(raw).is_absolute()
+            or PureWindowsPath(raw).drive
+            or not inside(self.root / raw, self.root)
+        ):
+            raise KernelError(f"Chapter path must stay inside the workspace: {raw}")
+        return (self.root / raw).resolve().relative_to(self.root).as_posix()
+
+    def exists(self, rel_path: str) -> bool:
+        return self.path(rel_path).is_file()
+
+    def read_text(self, rel_path: str) -> str:
+        return read_utf8(self.path(rel_path))
+
+    def write_text(self, rel_path: str, text: str) -> None:
+        atomic_write_text(self.path(rel_path), text)
+
+    def read_yaml(self, rel_path: str) -> Any:
+        path = self.path(rel_path)
+        text = read_utf8(path)
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            detail = " ".join(str(exc).split())
+            raise KernelError(f"Invalid YAML: {path}: {detail}") from None

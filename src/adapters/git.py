@@ -1,0 +1,86 @@
+"""The workspace's git repository, through the `git` command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from domain.errors import KernelError
+
+FALLBACK_IDENTITY = {
+    "GIT_AUTHOR_NAME": "state-runner",
+    "GIT_AUTHOR_EMAIL": "state-runner@localhost",
+    "GIT_COMMITTER_NAME": "state-runner",
+    "GIT_COMMITTER_EMAIL": "state-runner@localhost",
+}
+
+
+class GitVcs:
+    """Vcs port over `git -C <root>`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    def _git(self, *args: str, check: bool = True, env: dict[str, str] | None = None) -> str:
+        try:
+            proc = subprocess.run(
+                ["git", "-C", str(self.root), *args],
+                capture_output=True,
+                text=True,
+                check=False,
+                env=env,
+                stdin=subprocess.DEVNULL,
+            )
+        except FileNotFoundError:
+            raise KernelError("git is not installed or not on PATH") from None
+        if check and proc.returncode != 0:
+            detail = " ".join((proc.stderr or proc.stdout).split()) or f"exit {proc.returncode}"
+            raise KernelError(f"git {args[0]} failed: {detail}")
+        return proc.stdout if proc.returncode == 0 else ""
+
+    def _require_repo(self) -> None:
+        if self._git("rev-parse", "--is-inside-work-tree", check=False).strip() != "true":
+            raise KernelError(
+                f"Workspace is not a git repository: {self.root} "
+                "(the governance check needs git: run 'git init' and commit the book)"
+            )
+
+    def head(self) -> str | None:
+        return self._git("rev-parse", "--verify", "-q", "HEAD", check=False).strip() or None
+
+    def _base(self) -> str | None:
+        """HEAD, or its merge base with the upstream so unpushed commits count as changes."""
+        head = self.head()
+        if head is None:
+            return None
+        upstream = self._git("rev-parse", "--verify", "-q", "@{upstream}", check=False).strip()
+        if upstream:
+            return self._git("merge-base", "HEAD", upstream, check=False).strip() or head
+        return head
+
+    def changed_files(self) -> list[str]:
+        self._require_repo()
+        base = self._base()
+        untracked = self._git("ls-files", "--others", "--exclude-standard").splitlines()
+        if base is None:
+            tracked = self._git("ls-files", "--cached").splitlines()
+        else:
+            tracked = self._git("diff", "--name-only", "--relative", base).splitlines()
+        return sorted(set(tracked) | set(untracked))
+
+    def _commit_env(self) -> dict[str, str] | None:
+        if self._git("config", "user.email", check=False).strip():
+            return None
+        return {**os.environ, **FALLBACK_IDENTITY}
+
+    def commit(self, paths: Sequence[str], message: str) -> str:
+        self._require_repo()
+        present = [p for p in paths if (self.root / p).exists()]
+        self._git("add", "--", *present)
+        self._git("commit", "-q", "-m", message, "--", *present, env=self._commit_env())
+        head = self.head()
+        if head is None:
+            raise KernelError("git commit failed: no commit was created")
+        return head

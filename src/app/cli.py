@@ -1,0 +1,74 @@
+"""`state-runner` command line: kernel, governance, templates, demo."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from app import demo, governance_command, kernel_command, templates_command
+from domain.errors import EXIT_KERNEL_ERROR, KernelError
+
+COMMANDS: dict[
+    str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+] = {
+    "kernel": (
+        "run the refinement kernel on one chapter",
+        kernel_command.add_arguments,
+        kernel_command.command,
+    ),
+    "governance": (
+        "ledger governance: validate, select, promotions, unhold, unlock",
+        governance_command.add_arguments,
+        governance_command.command,
+    ),
+    "templates": (
+        "scaffold role output files for a person to fill in",
+        templates_command.add_arguments,
+        templates_command.command,
+    ),
+    "demo": (
+        "run the kernel with the mock provider on a copy of the sample book",
+        demo.add_arguments,
+        demo.command,
+    ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="state-runner",
+        description="Governed Planner -> Writer -> Critic refinement kernel for book chapters.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (help_text, add_arguments, _) in COMMANDS.items():
+        add_arguments(sub.add_parser(name, help=help_text, description=help_text))
+    return parser
+
+
+def report_error(message: str) -> None:
+    sys.stderr.write(f"KernelError: {' '.join(message.split())}\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse, dispatch, and turn every failure into one line on stderr plus an exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command][2](args)
+    except KernelError as exc:
+        report_error(exc.message)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        report_error("interrupted")
+        return 130
+    except Exception as exc:
+        if os.environ.get("STATE_RUNNER_DEBUG"):
+            raise
+        report_error(f"internal error: {type(exc).__name__}: {exc}")
+        return EXIT_KERNEL_ERROR
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

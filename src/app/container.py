@@ -1,0 +1,72 @@
+"""Composition root: the only place that names concrete adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dependency_injector import containers, providers
+
+from adapters.clock import SystemClock
+from adapters.files.layout import IterationLayout
+from adapters.files.ledger_store import JsonLedgerStore
+from adapters.files.metrics_store import JsonMetricsStore
+from adapters.files.role_io import FsRoleIO
+from adapters.files.version_map_store import JsonVersionMapStore
+from adapters.files.workspace import FsWorkspace
+from adapters.git import GitVcs
+from adapters.llm.mock import MockLLM
+from adapters.traces import FsTraceSink
+from domain.errors import KernelError
+from domain.kernel import Kernel, KernelPorts
+from domain.llm import LLMPort
+
+
+def mock_llm(model: str | None) -> Iterator[LLMPort]:
+    """The deterministic offline provider, closed on shutdown."""
+    llm = MockLLM(model or "mock")
+    try:
+        yield llm
+    finally:
+        llm.close()
+
+
+def copilot_llm() -> Iterator[LLMPort]:
+    raise KernelError(
+        "The copilot provider is not available in this build; use --llm-provider mock"
+    )
+    yield  # pragma: no cover
+
+
+class Container(containers.DeclarativeContainer):
+    """Wires ports to adapters from a `config` dict (see `app.cli`)."""
+
+    config = providers.Configuration()
+
+    clock = providers.Singleton(SystemClock)
+    workspace = providers.Singleton(FsWorkspace, root=config.root)
+    layout = providers.Singleton(IterationLayout, io_root=config.io_dir, workspace_root=config.root)
+    role_io = providers.Singleton(FsRoleIO, layout=layout)
+    traces = providers.Singleton(FsTraceSink, layout=layout, clock=clock)
+    ledger = providers.Singleton(JsonLedgerStore, root=config.root)
+    metrics = providers.Singleton(JsonMetricsStore, root=config.root)
+    version_map = providers.Singleton(JsonVersionMapStore, root=config.root)
+    vcs = providers.Singleton(GitVcs, root=config.root)
+
+    llm = providers.Selector(
+        config.llm["provider"],
+        mock=providers.Resource(mock_llm, model=config.llm.model),
+        copilot=providers.Resource(copilot_llm),
+    )
+
+    kernel_ports = providers.Factory(
+        KernelPorts,
+        workspace=workspace,
+        role_io=role_io,
+        traces=traces,
+        ledger=ledger,
+        metrics=metrics,
+        version_map=version_map,
+        vcs=vcs,
+        clock=clock,
+    )
+    kernel = providers.Factory(Kernel, ports=kernel_ports)

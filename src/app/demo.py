@@ -1,0 +1,85 @@
+"""`state-runner demo`: run the kernel with the mock provider on a copy of the sample book."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from adapters.files.ledger_store import JsonLedgerStore
+from app.kernel_command import run_kernel, stderr_progress
+from app.report import summary_lines
+from app.sample_book import sample_book_dir
+from app.settings import KernelSettings, LLMSettings
+from domain import governance
+from domain.errors import KernelError
+from domain.kernel import KernelOptions
+
+IDENTITY = ("-c", "user.name=state-runner demo", "-c", "user.email=demo@localhost")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--into", help="directory for the copy (default: a new temporary one)")
+    parser.add_argument("--max-iterations", type=int, default=3, help=argparse.SUPPRESS)
+
+
+def _git(root: Path, *args: str) -> None:
+    try:
+        subprocess.run(
+            ["git", *IDENTITY, "-C", str(root), *args],
+            check=True,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        raise KernelError("git is not installed or not on PATH (the demo needs it)") from None
+    except subprocess.CalledProcessError as exc:
+        detail = " ".join((exc.stderr or "").split())
+        raise KernelError(f"git {args[0]} failed in {root}: {detail}") from None
+
+
+def prepare(into: str | None) -> Path:
+    """Copy the sample book into `into` (or a new temp dir) and commit it to a fresh git repo."""
+    if into:
+        target = Path(into).resolve()
+        if target.exists() and any(target.iterdir()):
+            raise KernelError(f"Demo directory is not empty: {target}")
+    else:
+        target = Path(tempfile.mkdtemp(prefix="state-runner-demo-")) / "book"
+    shutil.copytree(sample_book_dir(), target, dirs_exist_ok=True)
+    _git(target, "init", "-q")
+    _git(target, "add", "-A")
+    _git(target, "commit", "-q", "-m", "sample book")
+    return target
+
+
+def command(args: argparse.Namespace) -> int:
+    root = prepare(args.into)
+    chapter_id = governance.select_next_chapter(JsonLedgerStore(root).load())
+    print(f"Sample book copied to {root}")
+    print(f"Running the kernel on {chapter_id} with the mock provider ...")
+    settings = KernelSettings(
+        root=root,
+        io_dir=root / "state" / "role_io",
+        options=KernelOptions(
+            chapter_id=chapter_id, max_iterations=args.max_iterations, use_llm=True
+        ),
+        llm=LLMSettings(provider="mock", model="mock"),
+    )
+    outcome = run_kernel(settings, stderr_progress(os.isatty(2)))
+    print("\n".join(summary_lines(outcome)))
+    print("The mock critic never approves, so a mock run ends on 'hold' by design.")
+    print(f"Ledger:  {root / 'state' / 'ledger.json'} (logs in state/ledger/, state/metrics/)")
+    print(
+        f"Traces:  {root / 'state' / 'role_io' / chapter_id}/iter_NN/out/"
+        "{_llm_trace/, kernel_trace.jsonl}"
+    )
+    print(
+        f"Try:     uv run state-runner kernel --root {root} --chapter-id {chapter_id} --llm "
+        "--llm-provider mock"
+    )
+    return 0 if outcome.exit_code in (0, 1) else outcome.exit_code

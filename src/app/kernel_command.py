@@ -1,0 +1,123 @@
+"""`state-runner kernel`: run the refinement kernel on one chapter."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from pathlib import Path
+
+from app.container import Container
+from app.report import missing_outputs_text, summary_lines
+from app.settings import (
+    KernelSettings,
+    LLMSettings,
+    llm_settings,
+    parse_fraction,
+    parse_int,
+    resolve_io_dir,
+    resolve_root,
+)
+from domain.errors import EXIT_MISSING_OUTPUTS
+from domain.kernel import KernelOptions, RunOutcome
+from domain.llm import LLMPort
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The kernel flags of kernel.md section 2, plus --root and --verbose."""
+    parser.add_argument("--chapter-id", required=True, help="a key of ledger.chapters")
+    parser.add_argument("--root", help="workspace root (default: the current directory)")
+    parser.add_argument("--io-dir", help="role I/O root (default: <root>/state/role_io)")
+    parser.add_argument("--max-iterations", default="3", help="iterations in this run (3)")
+    parser.add_argument("--max-diff-ratio", default="0.35", help="writer diff cap (0.35)")
+    parser.add_argument("--max-drift-score", default="0.30", help="drift cap (0.30)")
+    passes = parser.add_mutually_exclusive_group()
+    passes.add_argument(
+        "--require-two-consecutive-passes",
+        dest="two_passes",
+        action="store_true",
+        default=True,
+        help="promote after two consecutive passes (default)",
+    )
+    passes.add_argument(
+        "--no-require-two-consecutive-passes",
+        dest="two_passes",
+        action="store_false",
+        help="promote after a single pass",
+    )
+    parser.add_argument("--commit", action="store_true", help="git commit on promotion")
+    parser.add_argument("--llm", action="store_true", help="generate missing outputs with the LLM")
+    parser.add_argument("--llm-provider", help="copilot or mock (env KERNEL_LLM_PROVIDER)")
+    parser.add_argument("--llm-model", help="model name (env KERNEL_LLM_MODEL)")
+    parser.add_argument("--llm-base-url", help="BYOK endpoint (env KERNEL_LLM_BASE_URL)")
+    parser.add_argument(
+        "--llm-api-key-env", help="NAME of the env var holding the BYOK key (COPILOT_API_KEY)"
+    )
+    parser.add_argument("--llm-timeout-s", help="seconds per LLM call (90)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
+
+
+def settings_from(args: argparse.Namespace, env: Mapping[str, str], cwd: Path) -> KernelSettings:
+    root = resolve_root(args.root, cwd)
+    options = KernelOptions(
+        chapter_id=args.chapter_id,
+        max_iterations=parse_int(args.max_iterations, "--max-iterations", minimum=1),
+        max_diff_ratio=parse_fraction(args.max_diff_ratio, "--max-diff-ratio"),
+        max_drift_score=parse_fraction(args.max_drift_score, "--max-drift-score"),
+        require_two_consecutive_passes=args.two_passes,
+        commit=args.commit,
+        use_llm=args.llm,
+    )
+    llm = llm_settings(
+        provider=args.llm_provider,
+        model=args.llm_model,
+        base_url=args.llm_base_url,
+        api_key_env=args.llm_api_key_env,
+        timeout_s=args.llm_timeout_s,
+        use_llm=args.llm,
+        env=env,
+        verbose=args.verbose,
+    )
+    return KernelSettings(
+        root=root, io_dir=resolve_io_dir(args.io_dir, root, cwd), options=options, llm=llm
+    )
+
+
+def build_container(root: Path, io_dir: Path, llm: LLMSettings | None = None) -> Container:
+    """A container configured for one workspace (and, for kernel runs, one LLM provider)."""
+    container = Container()
+    container.config.from_dict(
+        {"root": root, "io_dir": io_dir, "llm": asdict(llm or LLMSettings(provider="mock"))}
+    )
+    return container
+
+
+def run_kernel(settings: KernelSettings, progress: Callable[[str], None]) -> RunOutcome:
+    """Compose, run, and always shut the LLM provider down."""
+    container = build_container(settings.root, settings.io_dir, settings.llm)
+    try:
+        llm: LLMPort | None = container.llm() if settings.options.use_llm else None
+        kernel = container.kernel(ports__llm=llm, ports__progress=progress)
+        return kernel.run(settings.options)
+    finally:
+        container.shutdown_resources()
+
+
+def stderr_progress(enabled: bool) -> Callable[[str], None]:
+    def emit(message: str) -> None:
+        if enabled:
+            print(message, file=sys.stderr, flush=True)
+
+    return emit
+
+
+def command(args: argparse.Namespace) -> int:
+    settings = settings_from(args, os.environ, Path.cwd())
+    outcome = run_kernel(settings, stderr_progress(args.verbose or sys.stderr.isatty()))
+    if outcome.exit_code == EXIT_MISSING_OUTPUTS:
+        sys.stderr.write(missing_outputs_text(outcome))
+        return outcome.exit_code
+    print("\n".join(summary_lines(outcome)))
+    return outcome.exit_code

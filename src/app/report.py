@@ -1,0 +1,40 @@
+"""Human-readable summaries of a kernel run."""
+
+from __future__ import annotations
+
+from domain.kernel import IterationSummary, RunOutcome
+
+RESULTS = {0: "promoted to 'refined'", 1: "max iterations reached, chapter on 'hold'"}
+
+
+def _mark(ok: bool) -> str:
+    return "pass" if ok else "FAIL"
+
+
+def iteration_line(s: IterationSummary) -> str:
+    declared = ", ".join(s.declared_sections) or "-"
+    return (
+        f"  iteration {s.iteration}: critic={s.critic_decision}"
+        f" | headings kept, diff {s.diff_ratio:.2f}, declared: {declared}"
+        f" | chapter-quality {_mark(s.chapter_quality_pass)}"
+        f", style-guard {_mark(s.style_guard_pass)}"
+        f", drift {_mark(s.drift_pass)} ({s.drift_score:.2f})"
+        f" | {'PASS' if s.pass_now else 'refine'} (consecutive passes {s.consecutive_passes})"
+        f" | tokens {s.usage.prompt_tokens}+{s.usage.completion_tokens}"
+    )
+
+
+def summary_lines(outcome: RunOutcome) -> list[str]:
+    result = RESULTS.get(outcome.exit_code, f"exit {outcome.exit_code}")
+    lines = [f"{outcome.chapter_id}: {result} after {len(outcome.iterations)} iteration(s)"]
+    lines += [iteration_line(s) for s in outcome.iterations]
+    lines.append(f"  status={outcome.status} lifecycle={outcome.lifecycle}")
+    if outcome.commit_hash:
+        lines.append(f"  commit {outcome.commit_hash}")
+    return lines
+
+
+def missing_outputs_text(outcome: RunOutcome) -> str:
+    lines = ["Role outputs missing for this iteration. Produce these files and re-run:"]
+    lines += [f"- {path}" for path in outcome.missing_outputs]
+    return "\n".join(lines) + "\n"

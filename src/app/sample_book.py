@@ -1,0 +1,20 @@
+"""Where the bundled sample book lives (source checkout or installed package)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from domain.errors import KernelError
+
+_HERE = Path(__file__).resolve().parent
+CANDIDATES = (
+    _HERE.parents[1] / "examples" / "sample-book",  # source checkout: src/app -> repo root
+    _HERE / "sample_book",  # installed wheel (force-included)
+)
+
+
+def sample_book_dir() -> Path:
+    for candidate in CANDIDATES:
+        if (candidate / "state" / "ledger.json").is_file():
+            return candidate
+    raise KernelError("The bundled sample book is missing from this installation")

@@ -1,0 +1,156 @@
+"""Flags + environment -> typed, validated settings. Every bad value is a one-line KernelError."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from domain.errors import KernelError
+from domain.kernel import KernelOptions
+
+PROVIDERS = ("copilot", "mock")
+WIRE_APIS = ("completions", "responses")
+DEFAULT_PROVIDER = "copilot"
+DEFAULT_API_KEY_ENV = "COPILOT_API_KEY"
+DEFAULT_TIMEOUT_S = 90.0
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    """How to reach the model (only used with `--llm`)."""
+
+    provider: str = DEFAULT_PROVIDER
+    model: str | None = None
+    base_url: str | None = None
+    api_key_env: str = DEFAULT_API_KEY_ENV
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    wire_api: str = "completions"
+    verbose: bool = False
+
+
+@dataclass(frozen=True)
+class KernelSettings:
+    """Everything one `kernel` invocation needs."""
+
+    root: Path
+    io_dir: Path
+    options: KernelOptions
+    llm: LLMSettings
+
+
+def _env(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _pick(flag: str | None, env: Mapping[str, str], name: str) -> tuple[str | None, str]:
+    """A flag value, else the env value; with the name to blame when it is bad."""
+    if flag is not None:
+        return flag, ""
+    return _env(env, name), name
+
+
+def parse_int(raw: object, label: str, *, minimum: int) -> int:
+    text = str(raw).strip()
+    if not re.fullmatch(r"[+-]?\d+", text) or int(text) < minimum:
+        raise KernelError(f"{label} must be an integer >= {minimum} (got {raw!r})")
+    return int(text)
+
+
+def parse_fraction(raw: object, label: str) -> float:
+    try:
+        value = float(str(raw).strip())
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not 0.0 <= value <= 1.0:
+        raise KernelError(f"{label} must be a number between 0 and 1 (got {raw!r})")
+    return value
+
+
+def parse_timeout(raw: object, label: str) -> float:
+    try:
+        value = float(str(raw).strip())
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise KernelError(f"{label} must be a positive number of seconds (got {raw!r})")
+    return value
+
+
+def llm_settings(
+    *,
+    provider: str | None,
+    model: str | None,
+    base_url: str | None,
+    api_key_env: str | None,
+    timeout_s: str | None,
+    use_llm: bool,
+    env: Mapping[str, str],
+    verbose: bool = False,
+) -> LLMSettings:
+    """Resolve the LLM settings from flags (None = not given) and the environment."""
+    raw_provider, source = _pick(provider, env, "KERNEL_LLM_PROVIDER")
+    chosen = (raw_provider or DEFAULT_PROVIDER).strip().lower()
+    if chosen not in PROVIDERS:
+        label = source or "--llm-provider"
+        raise KernelError(f"{label} must be one of {', '.join(PROVIDERS)} (got {raw_provider!r})")
+    chosen_model, _ = _pick(model, env, "KERNEL_LLM_MODEL")
+    if chosen_model is not None and not chosen_model.strip():
+        chosen_model = None
+    if chosen_model is None and chosen == "mock":
+        chosen_model = "mock"
+    if chosen_model is None and use_llm:
+        raise KernelError(
+            f"--llm-model (or env KERNEL_LLM_MODEL) is required with --llm for provider '{chosen}'"
+        )
+    url, url_source = _pick(base_url, env, "KERNEL_LLM_BASE_URL")
+    if url is not None and not re.match(r"^https?://[^\s/]+", url.strip()):
+        label = url_source or "--llm-base-url"
+        raise KernelError(f"{label} must be an http:// or https:// URL (got {url!r})")
+    key_env, key_source = _pick(api_key_env, env, "KERNEL_LLM_API_KEY_ENV")
+    key_env = (key_env or DEFAULT_API_KEY_ENV).strip()
+    if not _ENV_NAME.match(key_env):
+        label = key_source or "--llm-api-key-env"
+        raise KernelError(f"{label} must be an environment variable name (got {key_env!r})")
+    raw_timeout, timeout_source = _pick(timeout_s, env, "KERNEL_LLM_TIMEOUT_S")
+    timeout = (
+        DEFAULT_TIMEOUT_S
+        if raw_timeout is None
+        else parse_timeout(raw_timeout, timeout_source or "--llm-timeout-s")
+    )
+    wire = (_env(env, "KERNEL_LLM_WIRE_API") or "completions").lower()
+    if wire not in WIRE_APIS:
+        raise KernelError(
+            f"KERNEL_LLM_WIRE_API must be one of {', '.join(WIRE_APIS)} (got {wire!r})"
+        )
+    return LLMSettings(
+        provider=chosen,
+        model=chosen_model,
+        base_url=url.strip().rstrip("/") if url else None,
+        api_key_env=key_env,
+        timeout_s=timeout,
+        wire_api=wire,
+        verbose=verbose,
+    )
+
+
+def resolve_root(raw: str | None, cwd: Path) -> Path:
+    root = (cwd / raw) if raw else cwd
+    if not root.is_dir():
+        raise KernelError(f"--root is not a directory: {root}")
+    return root.resolve()
+
+
+def resolve_io_dir(raw: str | None, root: Path, cwd: Path) -> Path:
+    """The role I/O root; it must stay inside the workspace."""
+    io_dir = (cwd / raw) if raw else root / "state" / "role_io"
+    resolved = io_dir.resolve()
+    try:
+        resolved.relative_to(root)
+    except ValueError:
+        raise KernelError(f"--io-dir must be inside the workspace {root}: {io_dir}") from None
+    return resolved

@@ -1,0 +1,68 @@
+"""`state-runner templates`: scaffold role outputs for a person to fill in (kernel.md 10)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app.kernel_command import build_container
+from app.settings import parse_int, resolve_io_dir, resolve_root
+from domain.errors import KernelError
+from domain.roles import dump_json
+
+PLANNER_TEMPLATE = {
+    "focus_areas": [],
+    "structural_changes": [],
+    "risk_flags": [],
+    "target_word_delta": "+0",
+}
+CRITIC_TEMPLATE = {
+    "structure_score": 0.0,
+    "clarity_score": 0.0,
+    "example_density": 0.0,
+    "tradeoff_presence": False,
+    "failure_modes_present": False,
+    "drift_score": 0.0,
+    "violations": [],
+    "decision": "refine",
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--chapter-id", required=True)
+    parser.add_argument("--iteration", help="iteration number (default: the next one)")
+    parser.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    parser.add_argument("--root", help="workspace root (default: the current directory)")
+    parser.add_argument("--io-dir", help="role I/O root (default: <root>/state/role_io)")
+
+
+def command(args: argparse.Namespace) -> int:
+    cwd = Path.cwd()
+    root = resolve_root(args.root, cwd)
+    container = build_container(root, resolve_io_dir(args.io_dir, root, cwd))
+    ledger = container.ledger().load()
+    chapters = ledger.get("chapters")
+    chapter = chapters.get(args.chapter_id) if isinstance(chapters, dict) else None
+    if not isinstance(chapter, dict):
+        raise KernelError(f"Unknown chapter_id: {args.chapter_id}")
+    if args.iteration is not None:
+        iteration = parse_int(args.iteration, "--iteration", minimum=1)
+    else:
+        current = chapter.get("current_iteration")
+        iteration = (current if type(current) is int and current >= 0 else 0) + 1
+    workspace = container.workspace()
+    chapter_text = workspace.read_text(workspace.resolve_chapter_path(chapter.get("path")))
+    role_io = container.role_io()
+    files = {
+        "planner.json": dump_json(PLANNER_TEMPLATE),
+        "writer.md": chapter_text,
+        "critic.json": dump_json(CRITIC_TEMPLATE),
+    }
+    for name, text in files.items():
+        shown = role_io.output_display(args.chapter_id, iteration, name)
+        if role_io.read_output(args.chapter_id, iteration, name) is not None and not args.force:
+            print(f"kept    {shown}")
+            continue
+        role_io.write_output(args.chapter_id, iteration, name, text)
+        print(f"wrote   {shown}")
+    return 0

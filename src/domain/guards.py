@@ -1,0 +1,86 @@
+"""Deterministic writer gates: headings kept, diff size, declared sections (kernel.md 5.3-5.6)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from domain.contracts import PlannerPlan
+from domain.errors import KernelError
+
+
+def heading_lines(text: str) -> list[str]:
+    """Every line that starts with `#`, in order."""
+    return [line for line in text.splitlines() if line.startswith("#")]
+
+
+def diff_ratio(old: str, new: str) -> float:
+    """Changed lines (deleted + inserted) over max(1, old line count), capped at 1.0."""
+    old_lines = old.splitlines()
+    new_lines = new.splitlines()
+    changed = 0
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            changed += (i2 - i1) + (j2 - j1)
+    return min(1.0, changed / max(1, len(old_lines)))
+
+
+def sections(text: str) -> dict[str, str]:
+    """`## ` heading line -> its body (up to the next `## ` line), stripped."""
+    result: dict[str, str] = {}
+    current: str | None = None
+    body: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("## "):
+            if current is not None:
+                result[current] = "\n".join(body).strip()
+            current = line.strip()
+            body = []
+        elif current is not None:
+            body.append(line)
+    if current is not None:
+        result[current] = "\n".join(body).strip()
+    return result
+
+
+def declared_sections(plan: PlannerPlan, baseline_headings: Iterable[str]) -> set[str]:
+    """The baseline `## ` headings whose exact text appears in the plan's items."""
+    mentions = plan.mentions()
+    return {
+        heading.strip()
+        for heading in baseline_headings
+        if heading.startswith("## ") and any(heading.strip() in item for item in mentions)
+    }
+
+
+def changed_sections(old: str, new: str) -> set[str]:
+    """`## ` sections whose stripped body differs (or that exist on one side only)."""
+    before = sections(old)
+    after = sections(new)
+    return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+
+
+def check_headings(baseline_headings: list[str], revised: str) -> None:
+    if heading_lines(revised) != baseline_headings:
+        raise KernelError("Writer changed headings; this is forbidden.")
+
+
+def check_diff(current: str, revised: str, cap: float) -> float:
+    ratio = diff_ratio(current, revised)
+    if ratio > cap:
+        raise KernelError(f"Writer diff size too large ({ratio:.2f} > {cap:.2f}).")
+    return ratio
+
+
+def check_sections(
+    plan: PlannerPlan, baseline_headings: list[str], current: str, revised: str
+) -> set[str]:
+    """Raise unless every changed section was declared; returns the declared set."""
+    declared = declared_sections(plan, baseline_headings)
+    if not declared:
+        raise KernelError("Planner did not explicitly reference any existing '##' headings.")
+    illegal = sorted(changed_sections(current, revised) - declared)
+    if illegal:
+        raise KernelError("Writer modified undeclared sections: " + ", ".join(illegal))
+    return declared

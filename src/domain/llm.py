@@ -1,0 +1,153 @@
+"""The LLM port: messages, usage, responses and the one error type adapters may raise."""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
+
+Role = Literal["system", "user", "assistant"]
+ROLES: frozenset[str] = frozenset({"system", "user", "assistant"})
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One message of a conversation."""
+
+    role: Role
+    content: str
+
+
+def _non_negative_int(value: object) -> int:
+    """Coerce a token count to an int >= 0 (None, bools, junk and negatives become 0)."""
+    if isinstance(value, bool) or value is None:
+        return 0
+    if isinstance(value, int):
+        return max(0, value)
+    if isinstance(value, float) and math.isfinite(value):
+        return max(0, int(value))
+    return 0
+
+
+@dataclass(frozen=True)
+class LLMUsage:
+    """Token usage of one or more calls; both counts are always ints >= 0."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "prompt_tokens", _non_negative_int(self.prompt_tokens))
+        object.__setattr__(self, "completion_tokens", _non_negative_int(self.completion_tokens))
+
+    def __add__(self, other: LLMUsage) -> LLMUsage:
+        if not isinstance(other, LLMUsage):
+            return NotImplemented
+        return LLMUsage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+        )
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(frozen=True)
+class LLMResponse:
+    """What a chat call returns."""
+
+    content: str
+    usage: LLMUsage = field(default_factory=LLMUsage)
+    raw: Mapping[str, Any] | None = None
+
+
+class ErrorKind(enum.StrEnum):
+    """Why an LLM call failed; decides retryability and the hint shown to the user."""
+
+    AUTH = "auth"
+    RATE_LIMIT = "rate_limit"
+    TIMEOUT = "timeout"
+    CONNECTION = "connection"
+    PROVIDER = "provider"
+    BAD_REQUEST = "bad_request"
+    BAD_RESPONSE = "bad_response"
+    STARTUP = "startup"
+    PROCESS_EXIT = "process_exit"
+    CONFIG = "config"
+    UNKNOWN = "unknown"
+
+
+_RETRYABLE = frozenset(
+    {ErrorKind.RATE_LIMIT, ErrorKind.TIMEOUT, ErrorKind.CONNECTION, ErrorKind.PROVIDER}
+)
+
+
+class LLMClientError(Exception):
+    """The only exception an LLMPort adapter lets escape `chat()` or `close()`."""
+
+    def __init__(
+        self, message: str, *, kind: ErrorKind = ErrorKind.UNKNOWN, retryable: bool | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+        self.retryable = kind in _RETRYABLE if retryable is None else retryable
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@runtime_checkable
+class LLMPort(Protocol):
+    """A synchronous chat-completion port."""
+
+    def chat(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        temperature: float = 0.0,
+        max_tokens: int | None = None,
+    ) -> LLMResponse: ...
+
+    def close(self) -> None: ...
+
+
+def coerce_messages(messages: object) -> list[ChatMessage]:
+    """Validate a `messages` argument (ChatMessage or {"role","content"} mappings).
+
+    Raises `LLMClientError(kind=BAD_REQUEST)` for anything malformed: not a sequence, empty,
+    unknown role, non-string content, or no user turn.
+    """
+    if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence):
+        raise LLMClientError("messages must be a list of chat messages", kind=ErrorKind.BAD_REQUEST)
+    if not messages:
+        raise LLMClientError("messages must not be empty", kind=ErrorKind.BAD_REQUEST)
+    result: list[ChatMessage] = []
+    for index, item in enumerate(messages):
+        if isinstance(item, ChatMessage):
+            role: object = item.role
+            content: object = item.content
+        elif isinstance(item, Mapping):
+            role = item.get("role")
+            content = item.get("content")
+        else:
+            raise LLMClientError(
+                f"messages[{index}] must be a mapping with 'role' and 'content'",
+                kind=ErrorKind.BAD_REQUEST,
+            )
+        if not isinstance(role, str) or role not in ROLES:
+            raise LLMClientError(
+                f"messages[{index}].role must be one of system, user, assistant (got {role!r})",
+                kind=ErrorKind.BAD_REQUEST,
+            )
+        if not isinstance(content, str):
+            raise LLMClientError(
+                f"messages[{index}].content must be a string", kind=ErrorKind.BAD_REQUEST
+            )
+        result.append(ChatMessage(role=role, content=content))  # type: ignore[arg-type]
+    if not any(m.role == "user" for m in result):
+        raise LLMClientError("messages must contain a user turn", kind=ErrorKind.BAD_REQUEST)
+    return result

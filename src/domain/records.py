@@ -1,0 +1,163 @@
+"""What one iteration writes into the ledger and metrics (kernel.md section 7), as plain JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from domain.contracts import CriticReport, PlannerPlan
+from domain.evals import DeterministicEval
+from domain.llm import LLMUsage
+
+JsonObject = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class IterationResult:
+    """Everything decided in one iteration, before it is persisted."""
+
+    chapter_id: str
+    chapter_path: str
+    iteration: int
+    timestamp: str
+    plan: PlannerPlan
+    critic: CriticReport
+    evaluation: DeterministicEval
+    diff_ratio: float
+    deterministic_pass: bool
+    pass_now: bool
+    consecutive_passes: int
+    usage: LLMUsage
+    eval_runtime_ms: int
+
+
+def last_eval(result: IterationResult) -> JsonObject:
+    ev = result.evaluation
+    return {
+        "critic": result.critic.to_json(),
+        "deterministic": {
+            "passed": ev.passed,
+            "drift_score": ev.drift_score,
+            "similarity_max": ev.similarity_max,
+            "chapter_quality": ev.chapter_quality,
+            "style_guard": ev.style_guard,
+            "drift_detection": ev.drift_detection,
+        },
+    }
+
+
+def quality_metrics(result: IterationResult) -> JsonObject:
+    critic = result.critic
+    return {
+        "structure_score": critic.structure_score,
+        "clarity_score": critic.clarity_score,
+        "example_density": critic.example_density,
+        "tradeoff_presence": critic.tradeoff_presence,
+        "failure_mode_presence": critic.failure_modes_present,
+        "drift_score": result.evaluation.drift_score,
+    }
+
+
+def update_chapter(chapter: JsonObject, result: IterationResult) -> None:
+    """Apply an iteration to the ledger's chapter entry (the log entry is appended separately)."""
+    revisions = chapter.get("revision_count")
+    chapter["current_iteration"] = result.iteration
+    chapter["revision_count"] = (revisions if type(revisions) is int else 0) + 1
+    chapter["last_eval"] = last_eval(result)
+    chapter["quality_metrics"] = quality_metrics(result)
+    stability = chapter.get("stability")
+    if not isinstance(stability, dict):
+        stability = {"frozen_candidate": False}
+        chapter["stability"] = stability
+    stability["consecutive_passes"] = result.consecutive_passes
+    stability["last_modified_iteration"] = result.iteration
+
+
+def chapter_log_entry(result: IterationResult) -> JsonObject:
+    return {
+        "iteration": result.iteration,
+        "planner_focus": list(result.plan.focus_areas),
+        "critic_score": round(result.critic.mean_score, 4),
+        "drift_score": result.evaluation.drift_score,
+        "diff_size": round(result.diff_ratio, 4),
+    }
+
+
+def metrics_entry(result: IterationResult) -> JsonObject:
+    ev = result.evaluation
+    return {
+        "timestamp": result.timestamp,
+        "iteration": result.iteration,
+        "critic": result.critic.to_json(),
+        "deterministic": {
+            "passed": ev.passed,
+            "drift_score": ev.drift_score,
+            "similarity_max": ev.similarity_max,
+        },
+    }
+
+
+def next_repo_iteration(ledger: Mapping[str, Any]) -> int:
+    """max(existing repo log iterations) + 1; the tail holds the maximum (entries only grow)."""
+    log = ledger.get("repo_iteration_log")
+    numbers = [
+        entry["iteration"]
+        for entry in (log if isinstance(log, list) else [])
+        if isinstance(entry, dict) and type(entry.get("iteration")) is int
+    ]
+    return max(numbers, default=0) + 1
+
+
+def rationale(result: IterationResult, max_drift_score: float) -> str:
+    ev = result.evaluation
+    return (
+        f"critic={result.critic.decision}; deterministic={'pass' if ev.passed else 'fail'}; "
+        f"drift_score={ev.drift_score:.2f} (cap {max_drift_score:.2f})"
+    )
+
+
+def repo_log_entry(
+    result: IterationResult,
+    *,
+    repo_iteration: int,
+    changed_files: list[str],
+    commit_hash: str | None,
+    max_drift_score: float,
+) -> JsonObject:
+    ev = result.evaluation
+    return {
+        "iteration": repo_iteration,
+        "timestamp": result.timestamp,
+        "agent_task": "kernel_refine",
+        "inputs": {
+            "changed_files": changed_files,
+            "notes": f"Kernel refinement iteration {result.iteration} for {result.chapter_id}",
+        },
+        "scope": {
+            "chapters_modified": [result.chapter_id],
+            "patterns_modified": [],
+            "governance_modified": False,
+        },
+        "resource_usage": {
+            "prompt_tokens": result.usage.prompt_tokens,
+            "completion_tokens": result.usage.completion_tokens,
+            "eval_runtime_ms": max(0, result.eval_runtime_ms),
+        },
+        "evals": {
+            "chapter_quality": ev.chapter_quality,
+            "style_guard": ev.style_guard,
+            "drift_detection": ev.drift_detection,
+        },
+        "outcome": {
+            "status": "passed" if result.pass_now else "refine",
+            "decision": "approve" if result.pass_now else "refine",
+            "rationale": rationale(result, max_drift_score),
+        },
+        "artifacts": {
+            "commit_hash": commit_hash,
+            "diff_summary": (
+                f"diff_ratio={result.diff_ratio:.2f}; drift_score={ev.drift_score:.2f}"
+            ),
+        },
+    }

@@ -1,0 +1,116 @@
+"""Test support: a git-committed copy of the sample book and CLI runners."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_BOOK = REPO_ROOT / "examples" / "sample-book"
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "test",
+    "GIT_AUTHOR_EMAIL": "test@localhost",
+    "GIT_COMMITTER_NAME": "test",
+    "GIT_COMMITTER_EMAIL": "test@localhost",
+}
+KERNEL_ENV_VARS = (
+    "KERNEL_LLM_PROVIDER",
+    "KERNEL_LLM_MODEL",
+    "KERNEL_LLM_BASE_URL",
+    "KERNEL_LLM_API_KEY_ENV",
+    "KERNEL_LLM_TIMEOUT_S",
+    "KERNEL_LLM_WIRE_API",
+)
+
+
+def git(root: Path, *args: str) -> str:
+    proc = subprocess.run(
+        ["git", "-C", str(root), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **GIT_IDENTITY},
+    )
+    return proc.stdout
+
+
+@dataclass
+class Book:
+    """A committed copy of the sample book."""
+
+    root: Path
+
+    def ledger(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((self.root / "state" / "ledger.json").read_text())
+        return data
+
+    def write_ledger(self, ledger: dict[str, Any]) -> None:
+        text = json.dumps(ledger, indent=2, sort_keys=True) + "\n"
+        (self.root / "state" / "ledger.json").write_text(text)
+
+    def chapter_ids(self, status: str) -> list[str]:
+        chapters = self.ledger()["chapters"]
+        return sorted(cid for cid, entry in chapters.items() if entry["status"] == status)
+
+    @property
+    def active_id(self) -> str:
+        """The chapter the demo refines (passes every gate as written)."""
+        return self.chapter_ids("active_refinement")[0]
+
+    @property
+    def locked_id(self) -> str:
+        return self.chapter_ids("locked")[0]
+
+    def chapter_path(self, chapter_id: str) -> Path:
+        return self.root / str(self.ledger()["chapters"][chapter_id]["path"])
+
+    def iter_dir(self, chapter_id: str, iteration: int) -> Path:
+        return self.root / "state" / "role_io" / chapter_id / f"iter_{iteration:02d}"
+
+    def commit_all(self, message: str = "update") -> None:
+        git(self.root, "add", "-A")
+        git(self.root, "commit", "-q", "-m", message)
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> Result:
+    """Run `python -m app ARGS` in a subprocess, as a user would."""
+    base = {k: v for k, v in os.environ.items() if k not in KERNEL_ENV_VARS}
+    proc = subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**base, **GIT_IDENTITY, **(env or {})},
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_script(script: str, *args: str, cwd: Path, env: dict[str, str] | None = None) -> Result:
+    """Run one of the `state/*.py` compatibility scripts from the repository."""
+    base = {k: v for k, v in os.environ.items() if k not in KERNEL_ENV_VARS}
+    proc = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "state" / script), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**base, **GIT_IDENTITY, **(env or {})},
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_BOOK = REPO_ROOT / "examples" / "sample-book"
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "test",

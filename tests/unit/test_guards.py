@@ -1,0 +1,100 @@
+"""Writer gates: headings, diff ratio, declared and changed sections (kernel.md 5.3-5.6)."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain import guards
+from domain.contracts import PlannerPlan
+from domain.errors import KernelError
+
+CHAPTER = """# Title
+intro
+## Thesis
+one
+two
+## Trade-offs
+three
+### Detail
+four
+"""
+
+
+def plan(*focus: str, risks: tuple[str, ...] = ()) -> PlannerPlan:
+    return PlannerPlan(tuple(focus), (), risks, "+0")
+
+
+def test_heading_lines_are_all_hash_lines() -> None:
+    assert guards.heading_lines(CHAPTER) == ["# Title", "## Thesis", "## Trade-offs", "### Detail"]
+
+
+def test_changed_heading_is_refused() -> None:
+    revised = CHAPTER.replace("## Trade-offs", "## Tradeoffs")
+    with pytest.raises(KernelError) as info:
+        guards.check_headings(guards.heading_lines(CHAPTER), revised)
+    assert str(info.value) == "Writer changed headings; this is forbidden."
+
+
+def test_diff_ratio_counts_deleted_plus_inserted_lines() -> None:
+    # 9 old lines; replacing "one" with "uno" = 1 deletion + 1 insertion -> 2/9
+    revised = CHAPTER.replace("one\n", "uno\n")
+    assert guards.diff_ratio(CHAPTER, revised) == pytest.approx(2 / 9)
+    # inserting two lines -> 2/9
+    assert guards.diff_ratio(CHAPTER, CHAPTER + "x\ny\n") == pytest.approx(2 / 9)
+    assert guards.diff_ratio(CHAPTER, CHAPTER) == 0.0
+
+
+def test_diff_ratio_is_capped_and_handles_empty_old_text() -> None:
+    assert guards.diff_ratio("a\n", "b\nc\nd\n") == 1.0  # 4/1 capped
+    assert guards.diff_ratio("", "a\nb\n") == 1.0  # 2/max(1, 0) capped
+    assert guards.diff_ratio("", "") == 0.0
+
+
+def test_diff_cap_message() -> None:
+    revised = CHAPTER.replace("one\n", "uno\n")  # 0.22
+    with pytest.raises(KernelError) as info:
+        guards.check_diff(CHAPTER, revised, 0.2)
+    assert str(info.value) == "Writer diff size too large (0.22 > 0.20)."
+    assert guards.check_diff(CHAPTER, revised, 0.25) == pytest.approx(2 / 9)
+
+
+def test_sections_split_on_double_hash_lines_only() -> None:
+    assert guards.sections(CHAPTER) == {
+        "## Thesis": "one\ntwo",
+        "## Trade-offs": "three\n### Detail\nfour",
+    }
+
+
+def test_declared_sections_need_the_exact_heading_text() -> None:
+    headings = guards.heading_lines(CHAPTER)
+    assert guards.declared_sections(plan("## Thesis: tighten"), headings) == {"## Thesis"}
+    assert guards.declared_sections(plan("Thesis"), headings) == set()
+    assert guards.declared_sections(plan("x", risks=("see ## Trade-offs",)), headings) == {
+        "## Trade-offs"
+    }
+    assert guards.declared_sections(plan("# Title"), headings) == set()
+
+
+def test_no_declared_section_is_refused() -> None:
+    with pytest.raises(KernelError) as info:
+        guards.check_sections(plan("tighten"), guards.heading_lines(CHAPTER), CHAPTER, CHAPTER)
+    assert str(info.value) == "Planner did not explicitly reference any existing '##' headings."
+
+
+def test_undeclared_changes_are_listed_sorted() -> None:
+    revised = CHAPTER.replace("one", "uno").replace("three", "tres")
+    headings = guards.heading_lines(CHAPTER)
+    with pytest.raises(KernelError) as info:
+        guards.check_sections(plan("## Thesis"), headings, CHAPTER, revised)
+    assert str(info.value) == "Writer modified undeclared sections: ## Trade-offs"
+    revised_both = revised.replace("uno", "one")
+    with pytest.raises(KernelError) as info:
+        guards.check_sections(plan("## Intro"), headings + ["## Intro"], CHAPTER, revised_both)
+    assert str(info.value) == "Writer modified undeclared sections: ## Trade-offs"
+
+
+def test_whitespace_only_changes_do_not_count_as_section_changes() -> None:
+    revised = CHAPTER.replace("two\n", "two\n\n")
+    assert guards.changed_sections(CHAPTER, revised) == set()
+    declared = guards.check_sections(plan("## Thesis"), guards.heading_lines(CHAPTER), CHAPTER, revised)
+    assert declared == {"## Thesis"}

@@ -1,0 +1,85 @@
+"""Append-only JSON Lines logs with a bounded inline tail in the owning JSON document.
+
+The `.jsonl` file holds the full history; the inline list (e.g. `repo_iteration_log`) holds
+its last `LOG_TAIL` entries. A document in the original inline format (no `.jsonl` yet) is
+converted on the first append: the inline list is written whole as the new log file first.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from adapters.files.atomic import append_line, atomic_write_text, parse_json_bytes
+from domain.errors import KernelError
+from domain.ports import JsonObject
+
+LOG_TAIL = 50
+"""How many of the latest log entries `ledger.json` / `metrics.json` keep inline."""
+
+
+def safe_chapter_id(chapter_id: object) -> str:
+    """The id, if it can be used as a file name; otherwise `KernelError`."""
+    if (
+        not isinstance(chapter_id, str)
+        or chapter_id in ("", "..")
+        or chapter_id.startswith(".")
+        or any(char in chapter_id for char in "/\\\0")
+    ):
+        raise KernelError(f"Unsafe chapter id for a file name: {chapter_id!r}")
+    return chapter_id
+
+
+def encode_entry(entry: object) -> str:
+    """One compact JSON line (sorted keys, no spaces, never a raw newline)."""
+    try:
+        return json.dumps(entry, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError) as err:
+        raise KernelError(f"Cannot serialise log entry: {err}") from err
+
+
+def append_entry(log_path: Path, tail: list[Any], entry: JsonObject) -> None:
+    """Append `entry` to the log file and to `tail` (trimmed in place to `LOG_TAIL`).
+
+    When the log file does not exist yet, `tail` is the whole history of the original inline
+    format and is written first. The log file is never read here.
+    """
+    line = encode_entry(entry)
+    if tail and not log_path.exists():
+        atomic_write_text(log_path, "".join(encode_entry(item) + "\n" for item in tail))
+    append_line(log_path, line)
+    tail.append(json.loads(line))
+    del tail[:-LOG_TAIL]
+
+
+def read_entries(log_path: Path) -> list[JsonObject]:
+    """All entries of a log file in order; blank lines are skipped."""
+    entries: list[JsonObject] = []
+    try:
+        with log_path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if raw.strip():
+                    entries.append(_entry(raw, f"{log_path}:{number}"))
+    except OSError as err:
+        raise KernelError(f"Cannot read file: {log_path}: {err.strerror or err}") from err
+    return entries
+
+
+def inline_entries(value: object, where: str) -> list[JsonObject]:
+    """An inline log list (a missing list is empty); `where` names it in errors."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise KernelError(f"{where} must be a list")
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise KernelError(f"{where}[{index}] must be a JSON object")
+    return list(value)
+
+
+def _entry(raw: bytes, where: str) -> JsonObject:
+    value = parse_json_bytes(raw, where)
+    if not isinstance(value, dict):
+        raise KernelError(f"Invalid log entry: {where}: must be a JSON object")
+    return value

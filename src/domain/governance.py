@@ -1,0 +1,439 @@
+"""Ledger v2 governance: validation, next-chapter selection, promotions and status changes.
+
+Every function accepts any value as the ledger: validation reports problems as one-line
+messages, the others raise `KernelError` for a malformed ledger and never anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeGuard
+
+from domain.errors import KernelError
+
+LEDGER_VERSION = 2
+STATUSES = ("active_refinement", "locked", "hold")
+LIFECYCLES = ("draft", "refined", "approved", "frozen")
+VALIDATION_STATUSES = ("untested", "validated", "falsified")
+GOVERNANCE_FILES = ("AGENTS.md", "CONSTITUTION.md")
+DEFAULT_REQUIRED_PASSES = 2
+_PROMOTION_RULE = ("chapter_lifecycle_rules", "transitions", "draft_to_refined")
+_STATUS_PHRASES = {"hold": "on hold", "locked": "locked", "active_refinement": "active"}
+
+Check = Callable[[list[str], str, object], None]
+"""Appends `"<where>: <problem>"` lines to the list for each problem found in the value."""
+
+
+# --- value predicates -------------------------------------------------------------------
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_non_negative_int(value: object) -> TypeGuard[int]:
+    return _is_int(value) and value >= 0
+
+
+def _is_positive_int(value: object) -> TypeGuard[int]:
+    return _is_int(value) and value >= 1
+
+
+def _is_number(value: object) -> TypeGuard[int | float]:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return _is_int(value)
+
+
+def _number_or_zero(value: object) -> int | float:
+    """A numeric value for ordering; anything else (bools, NaN, text...) counts as 0."""
+    return value if _is_number(value) else 0
+
+
+# --- check combinators ------------------------------------------------------------------
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _member(where: str, key: object) -> str:
+    """`where.key`, or `where["key"]` (JSON-escaped) when the key would be unreadable."""
+    text = str(key)
+    if text and text.isprintable() and text == text.strip():
+        return _join(where, text)
+    return f"{where}[{json.dumps(text)}]"
+
+
+def _rule(accepts: Callable[[object], bool], problem: str) -> Check:
+    def check(problems: list[str], where: str, value: object) -> None:
+        if not accepts(value):
+            problems.append(f"{where}: {problem}")
+
+    return check
+
+
+def _one_of(*choices: str) -> Check:
+    problem = f"must be one of {'|'.join(choices)}"
+    return _rule(lambda v: isinstance(v, str) and v in choices, problem)
+
+
+def _anything(problems: list[str], where: str, value: object) -> None:
+    """Presence is all that is required."""
+
+
+def _object_of(required: Mapping[str, Check], optional: Mapping[str, Check] | None = None) -> Check:
+    def check(problems: list[str], where: str, value: object) -> None:
+        if not isinstance(value, dict):
+            problems.append(f"{where}: must be an object")
+            return
+        for key, check_field in required.items():
+            if key in value:
+                check_field(problems, _join(where, key), value[key])
+            else:
+                problems.append(f"{_join(where, key)}: missing")
+        for key, check_field in (optional or {}).items():
+            if key in value:
+                check_field(problems, _join(where, key), value[key])
+
+    return check
+
+
+def _list_of(item: Check) -> Check:
+    def check(problems: list[str], where: str, value: object) -> None:
+        if not isinstance(value, list):
+            problems.append(f"{where}: must be a list")
+            return
+        for index, element in enumerate(value):
+            item(problems, f"{where}[{index}]", element)
+
+    return check
+
+
+def _non_empty_object_of(item: Check) -> Check:
+    def check(problems: list[str], where: str, value: object) -> None:
+        if not isinstance(value, dict) or not value:
+            problems.append(f"{where}: must be a non-empty object")
+            return
+        for key, element in value.items():
+            item(problems, _member(where, key), element)
+
+    return check
+
+
+_STRING = _rule(lambda v: isinstance(v, str), "must be a string")
+_NON_EMPTY_STRING = _rule(lambda v: isinstance(v, str) and v != "", "must be a non-empty string")
+_STRING_OR_NULL = _rule(lambda v: v is None or isinstance(v, str), "must be a string or null")
+_OBJECT = _rule(lambda v: isinstance(v, dict), "must be an object")
+_OBJECT_OR_NULL = _rule(lambda v: v is None or isinstance(v, dict), "must be an object or null")
+_BOOLEAN = _rule(lambda v: isinstance(v, bool), "must be a boolean")
+_NUMBER = _rule(_is_number, "must be a number")
+_NON_NEGATIVE_INT = _rule(_is_non_negative_int, "must be a non-negative integer")
+_POSITIVE_INT = _rule(_is_positive_int, "must be a positive integer")
+_VERSION = _rule(lambda v: _is_int(v) and v == LEDGER_VERSION, f"must be {LEDGER_VERSION}")
+
+
+# --- ledger v2 schema -------------------------------------------------------------------
+
+_LIFECYCLE_RULES = _object_of(
+    {},
+    {
+        "states": _list_of(_STRING),
+        "transitions": _object_of(
+            {}, {"draft_to_refined": _object_of({}, {"required_consecutive_passes": _POSITIVE_INT})}
+        ),
+    },
+)
+
+_SELECTION_STRATEGY = _object_of({}, {"lifecycle_priority": _list_of(_STRING)})
+
+_CHAPTER_LOG_ENTRY = _object_of(
+    {
+        "iteration": _NON_NEGATIVE_INT,
+        "planner_focus": _anything,
+        "critic_score": _NUMBER,
+        "drift_score": _NUMBER,
+        "diff_size": _NUMBER,
+    }
+)
+
+_CHAPTER = _object_of(
+    {
+        "path": _NON_EMPTY_STRING,
+        "status": _one_of(*STATUSES),
+        "lifecycle": _one_of(*LIFECYCLES),
+        "current_iteration": _NON_NEGATIVE_INT,
+        "revision_count": _NON_NEGATIVE_INT,
+        "last_eval": _OBJECT_OR_NULL,
+        "quality_metrics": _object_of(
+            {
+                "structure_score": _NUMBER,
+                "clarity_score": _NUMBER,
+                "example_density": _NUMBER,
+                "tradeoff_presence": _BOOLEAN,
+                "failure_mode_presence": _BOOLEAN,
+                "drift_score": _NUMBER,
+            }
+        ),
+        "stability": _object_of(
+            {
+                "consecutive_passes": _NON_NEGATIVE_INT,
+                "last_modified_iteration": _NON_NEGATIVE_INT,
+                "frozen_candidate": _BOOLEAN,
+            }
+        ),
+        "drift_history": _list_of(_anything),
+        "research": _object_of(
+            {
+                "hypothesis": _STRING,
+                "falsifiable": _BOOLEAN,
+                "validation_status": _one_of(*VALIDATION_STATUSES),
+            }
+        ),
+        "human_validation": _object_of(
+            {"approved": _BOOLEAN, "approved_by": _STRING_OR_NULL, "approved_at": _STRING_OR_NULL}
+        ),
+        "iteration_log": _list_of(_CHAPTER_LOG_ENTRY),
+    }
+)
+
+_REPO_LOG_ENTRY = _object_of(
+    {
+        "iteration": _NON_NEGATIVE_INT,
+        "timestamp": _STRING,
+        "agent_task": _STRING,
+        "inputs": _object_of({"changed_files": _list_of(_STRING)}),
+        "scope": _object_of(
+            {
+                "chapters_modified": _anything,
+                "patterns_modified": _anything,
+                "governance_modified": _BOOLEAN,
+            }
+        ),
+        "resource_usage": _object_of(
+            {
+                "prompt_tokens": _NON_NEGATIVE_INT,
+                "completion_tokens": _NON_NEGATIVE_INT,
+                "eval_runtime_ms": _NON_NEGATIVE_INT,
+            }
+        ),
+        "evals": _anything,
+        "outcome": _OBJECT,
+        "artifacts": _OBJECT,
+    }
+)
+
+_LEDGER = _object_of(
+    {
+        "version": _VERSION,
+        "chapter_lifecycle_rules": _LIFECYCLE_RULES,
+        "chapter_selection_strategy": _SELECTION_STRATEGY,
+        "chapters": _non_empty_object_of(_CHAPTER),
+        "repo_iteration_log": _list_of(_REPO_LOG_ENTRY),
+    }
+)
+
+
+# --- validation -------------------------------------------------------------------------
+
+
+def validate_ledger(ledger: object) -> list[str]:
+    """Every problem of a v2 ledger as a one-line message; empty when the ledger is valid."""
+    if not isinstance(ledger, dict):
+        return ["ledger: must be a JSON object"]
+    problems: list[str] = []
+    _LEDGER(problems, "", ledger)
+    log = ledger.get("repo_iteration_log")
+    if isinstance(log, list):
+        for index, entry in enumerate(log):
+            _check_governance_change(problems, f"repo_iteration_log[{index}]", entry)
+    return problems
+
+
+def _check_governance_change(problems: list[str], where: str, entry: object) -> None:
+    """Governance files may change only at iteration 1, and that entry must flag it."""
+    touched = _governance_files_in(entry)
+    if not touched or not isinstance(entry, dict):
+        return
+    names = ", ".join(touched)
+    iteration = entry.get("iteration")
+    if not (_is_int(iteration) and iteration == 1):
+        problems.append(
+            f"{where}.inputs.changed_files: governance files may only change at iteration 1"
+            f" ({names})"
+        )
+    scope = entry.get("scope")
+    if not (isinstance(scope, dict) and scope.get("governance_modified") is True):
+        problems.append(
+            f"{where}.scope.governance_modified: must be true when governance files change"
+            f" ({names})"
+        )
+
+
+def _governance_files_in(entry: object) -> list[str]:
+    if not isinstance(entry, dict) or not isinstance(entry.get("inputs"), dict):
+        return []
+    changed = entry["inputs"].get("changed_files")
+    if not isinstance(changed, list):
+        return []
+    names = {_strip_dot_slash(item) for item in changed if isinstance(item, str)}
+    return [name for name in GOVERNANCE_FILES if name in names]
+
+
+def _strip_dot_slash(path: str) -> str:
+    return path[2:] if path.startswith("./") else path
+
+
+# --- selection --------------------------------------------------------------------------
+
+
+def select_next_chapter(ledger: object) -> str:
+    """The chapter to refine next (kernel.md 9); `KernelError` when none is eligible."""
+    chapters = _chapters(ledger)
+    priority = _lifecycle_priority(ledger)
+    eligible = [(cid, chapter) for cid, chapter in chapters.items() if _is_eligible(chapter)]
+    if not eligible:
+        raise KernelError("No eligible chapters (all locked, frozen or on hold)")
+    return min(eligible, key=lambda item: _selection_key(item[0], item[1], priority))[0]
+
+
+def _is_eligible(chapter: Mapping[str, Any]) -> bool:
+    return chapter.get("status") not in ("locked", "hold") and chapter.get("lifecycle") != "frozen"
+
+
+def _lifecycle_priority(ledger: object) -> list[str]:
+    strategy = ledger.get("chapter_selection_strategy") if isinstance(ledger, dict) else None
+    priority = strategy.get("lifecycle_priority") if isinstance(strategy, dict) else None
+    if isinstance(priority, list) and priority and all(isinstance(p, str) for p in priority):
+        return priority
+    return list(LIFECYCLES)
+
+
+def _selection_key(
+    chapter_id: str, chapter: Mapping[str, Any], priority: Sequence[str]
+) -> tuple[int, int | float, int | float, int | float, str]:
+    """Lifecycle rank, lowest structure score, highest drift, oldest modification, id."""
+    lifecycle = chapter.get("lifecycle")
+    rank = priority.index(lifecycle) if lifecycle in priority else len(priority)
+    metrics = _sub_object(chapter, "quality_metrics")
+    stability = _sub_object(chapter, "stability")
+    return (
+        rank,
+        _number_or_zero(metrics.get("structure_score")),
+        -_number_or_zero(metrics.get("drift_score")),
+        _number_or_zero(stability.get("last_modified_iteration")),
+        chapter_id,
+    )
+
+
+# --- promotions -------------------------------------------------------------------------
+
+
+def required_consecutive_passes(ledger: object) -> int:
+    """`draft_to_refined.required_consecutive_passes`, or 2 when the rule is absent."""
+    node: object = ledger
+    path: list[str] = []
+    for key in (*_PROMOTION_RULE, "required_consecutive_passes"):
+        if not isinstance(node, dict):
+            where = ".".join(path) or "top level"
+            raise KernelError(f"Invalid ledger: {where} must be a JSON object")
+        if key not in node:
+            return DEFAULT_REQUIRED_PASSES
+        node = node[key]
+        path.append(key)
+    if not _is_positive_int(node):
+        raise KernelError(f"Invalid ledger: {'.'.join(path)} must be a positive integer")
+    return node
+
+
+def pending_promotions(ledger: object) -> list[str]:
+    """Draft chapters whose consecutive passes reach the draft -> refined requirement."""
+    chapters = _chapters(ledger)
+    required = required_consecutive_passes(ledger)
+    return sorted(
+        chapter_id
+        for chapter_id, chapter in chapters.items()
+        if chapter.get("lifecycle") == "draft" and _consecutive_passes(chapter) >= required
+    )
+
+
+def apply_promotions(ledger: object) -> list[str]:
+    """Set every pending promotion's lifecycle to `refined` in place; returns their ids."""
+    chapters = _chapters(ledger)
+    promoted = pending_promotions(ledger)
+    for chapter_id in promoted:
+        chapters[chapter_id]["lifecycle"] = "refined"
+    return promoted
+
+
+def _consecutive_passes(chapter: Mapping[str, Any]) -> int | float:
+    return _number_or_zero(_sub_object(chapter, "stability").get("consecutive_passes"))
+
+
+# --- status changes ---------------------------------------------------------------------
+
+
+def set_status(
+    ledger: object, chapter_ids: Sequence[str], status: str, *, only_from: str | None
+) -> list[str]:
+    """Set `status` on every chapter (all checked before any change); returns the ids."""
+    if status not in STATUSES:
+        raise KernelError(f"Invalid status: {status!r} (allowed: {', '.join(STATUSES)})")
+    chapters = _chapters(ledger)
+    ids = list(dict.fromkeys(chapter_ids))
+    if not ids:
+        raise KernelError("No chapter ids given")
+    for chapter_id in ids:
+        _check_current_status(chapters, chapter_id, only_from)
+    for chapter_id in ids:
+        chapters[chapter_id]["status"] = status
+    return ids
+
+
+def unhold(
+    ledger: object, chapter_ids: Sequence[str], status: str = "active_refinement"
+) -> list[str]:
+    """Release chapters that are on hold."""
+    return set_status(ledger, chapter_ids, status, only_from="hold")
+
+
+def unlock(
+    ledger: object, chapter_ids: Sequence[str], status: str = "active_refinement"
+) -> list[str]:
+    """Release chapters that are locked."""
+    return set_status(ledger, chapter_ids, status, only_from="locked")
+
+
+def _check_current_status(
+    chapters: Mapping[str, Mapping[str, Any]], chapter_id: str, only_from: str | None
+) -> None:
+    if chapter_id not in chapters:
+        raise KernelError(f"Unknown chapter_id: {chapter_id}")
+    current = chapters[chapter_id].get("status")
+    if only_from is not None and current != only_from:
+        phrase = _STATUS_PHRASES.get(only_from, only_from)
+        raise KernelError(f"Chapter {chapter_id} is not {phrase} (status='{current}')")
+
+
+# --- shared access ----------------------------------------------------------------------
+
+
+def _chapters(ledger: object) -> dict[str, dict[str, Any]]:
+    """`ledger.chapters`, checked to be an object of objects keyed by string ids."""
+    if not isinstance(ledger, dict):
+        raise KernelError("Invalid ledger: top level must be a JSON object")
+    chapters = ledger.get("chapters")
+    if not isinstance(chapters, dict):
+        raise KernelError("Invalid ledger: chapters must be a JSON object")
+    for chapter_id, chapter in chapters.items():
+        if not isinstance(chapter_id, str) or not isinstance(chapter, dict):
+            where = _member("chapters", chapter_id)
+            raise KernelError(f"Invalid ledger: {where} must be a JSON object")
+    return chapters
+
+
+def _sub_object(chapter: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = chapter.get(key)
+    return value if isinstance(value, dict) else {}

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.files.atomic import append_line, atomic_write_text
-from adapters.files.layout import IterationLayout, check_file_name
+from adapters.files.jsonl_log import safe_name
+from adapters.files.layout import IterationLayout
 from domain.ports import Clock
 
 TRACE_DIR = "_llm_trace"
@@ -25,7 +26,7 @@ class FsTraceSink:
         self, chapter_id: str, iteration: int, role: str, prompt: str, response: str
     ) -> None:
         folder = self.layout.out_dir(chapter_id, iteration) / TRACE_DIR
-        check_file_name(role, "role")
+        safe_name(role, "role")
         atomic_write_text(folder / f"{role}.prompt.txt", prompt)
         atomic_write_text(folder / f"{role}.response.txt", response)
 

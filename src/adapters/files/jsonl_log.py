@@ -19,16 +19,21 @@ LOG_TAIL = 50
 """How many of the latest log entries `ledger.json` / `metrics.json` keep inline."""
 
 
+def safe_name(name: object, what: str = "chapter id") -> str:
+    """`name`, if it can be used as one path component; otherwise `KernelError`."""
+    if (
+        not isinstance(name, str)
+        or name in ("", "..")
+        or name.startswith(".")
+        or any(char in name for char in "/\\\0")
+    ):
+        raise KernelError(f"Unsafe {what} for a file name: {name!r}")
+    return name
+
+
 def safe_chapter_id(chapter_id: object) -> str:
     """The id, if it can be used as a file name; otherwise `KernelError`."""
-    if (
-        not isinstance(chapter_id, str)
-        or chapter_id in ("", "..")
-        or chapter_id.startswith(".")
-        or any(char in chapter_id for char in "/\\\0")
-    ):
-        raise KernelError(f"Unsafe chapter id for a file name: {chapter_id!r}")
-    return chapter_id
+    return safe_name(chapter_id)
 
 
 def encode_entry(entry: object) -> str:

@@ -4,21 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from domain.errors import KernelError
-
-UNSAFE_CHARS = ("/", "\\", "\x00")
-
-
-def check_file_name(name: str, what: str = "chapter id") -> str:
-    """Refuse names that could leave their directory when used as a path component."""
-    if (
-        not name
-        or name in (".", "..")
-        or name.startswith(".")
-        or any(c in name for c in UNSAFE_CHARS)
-    ):
-        raise KernelError(f"Unsafe {what} for a file name: {name!r}")
-    return name
+from adapters.files.jsonl_log import safe_name
 
 
 class IterationLayout:
@@ -29,7 +15,7 @@ class IterationLayout:
         self.workspace_root = workspace_root.resolve()
 
     def iteration_dir(self, chapter_id: str, iteration: int) -> Path:
-        return self.io_root / check_file_name(chapter_id) / f"iter_{iteration:02d}"
+        return self.io_root / safe_name(chapter_id) / f"iter_{iteration:02d}"
 
     def in_dir(self, chapter_id: str, iteration: int) -> Path:
         return self.iteration_dir(chapter_id, iteration) / "in"

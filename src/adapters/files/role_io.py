@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from adapters.files.atomic import atomic_write_text
-from adapters.files.layout import IterationLayout, check_file_name
+from adapters.files.jsonl_log import safe_name
+from adapters.files.layout import IterationLayout
 from adapters.files.text_files import read_utf8
 
 
@@ -14,17 +15,17 @@ class FsRoleIO:
         self.layout = layout
 
     def write_input(self, chapter_id: str, iteration: int, name: str, text: str) -> None:
-        path = self.layout.in_dir(chapter_id, iteration) / check_file_name(name, "file name")
+        path = self.layout.in_dir(chapter_id, iteration) / safe_name(name, "file name")
         atomic_write_text(path, text)
 
     def read_output(self, chapter_id: str, iteration: int, name: str) -> str | None:
-        path = self.layout.out_dir(chapter_id, iteration) / check_file_name(name, "file name")
+        path = self.layout.out_dir(chapter_id, iteration) / safe_name(name, "file name")
         if not path.exists():
             return None
         return read_utf8(path)
 
     def write_output(self, chapter_id: str, iteration: int, name: str, text: str) -> None:
-        path = self.layout.out_dir(chapter_id, iteration) / check_file_name(name, "file name")
+        path = self.layout.out_dir(chapter_id, iteration) / safe_name(name, "file name")
         atomic_write_text(path, text)
 
     def output_display(self, chapter_id: str, iteration: int, name: str) -> str:

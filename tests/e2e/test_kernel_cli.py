@@ -27,7 +27,14 @@ def test_mock_run_iterates_three_times_and_ends_on_hold(book: Book) -> None:
     cid = book.active_id
     chapter_before = book.chapter_path(cid).read_text()
     result = run_cli(
-        "kernel", "--root", str(book.root), "--chapter-id", cid, "--llm", "--llm-provider", "mock",
+        "kernel",
+        "--root",
+        str(book.root),
+        "--chapter-id",
+        cid,
+        "--llm",
+        "--llm-provider",
+        "mock",
         cwd=book.root,
     )
     assert result.code == 1, result.stderr
@@ -45,7 +52,11 @@ def test_mock_run_iterates_three_times_and_ends_on_hold(book: Book) -> None:
     assert chapter["iteration_log"][0]["critic_score"] == 0.0
     assert chapter["last_eval"]["critic"]["decision"] == "refine"
     assert set(chapter["last_eval"]["deterministic"]) == {
-        "passed", "drift_score", "similarity_max", "chapter_quality", "style_guard",
+        "passed",
+        "drift_score",
+        "similarity_max",
+        "chapter_quality",
+        "style_guard",
         "drift_detection",
     }
     assert chapter["quality_metrics"]["failure_mode_presence"] is False
@@ -76,7 +87,9 @@ def test_mock_run_iterates_three_times_and_ends_on_hold(book: Book) -> None:
     for iteration in (1, 2, 3):
         it = book.iter_dir(cid, iteration)
         assert sorted(p.name for p in (it / "in").iterdir()) == [
-            "critic_instructions.txt", "planner_input.json", "writer_chapter.md",
+            "critic_instructions.txt",
+            "planner_input.json",
+            "writer_chapter.md",
             "writer_instructions.txt",
         ]
         planner_input = json.loads((it / "in/planner_input.json").read_text())
@@ -85,8 +98,9 @@ def test_mock_run_iterates_three_times_and_ends_on_hold(book: Book) -> None:
         for name in ROLE_FILES:
             assert (it / "out" / name).is_file()
         traces = sorted(p.name for p in (it / "out/_llm_trace").iterdir())
-        assert traces == [f"{r}.{k}.txt" for r in ("critic", "planner", "writer")
-                          for k in ("prompt", "response")]
+        assert traces == [
+            f"{r}.{k}.txt" for r in ("critic", "planner", "writer") for k in ("prompt", "response")
+        ]
         prompt_trace = (it / "out/_llm_trace/planner.prompt.txt").read_text()
         assert prompt_trace.startswith("SYSTEM\n" + planner_prompt + "\n\nUSER\n")
         assert "Planner input (JSON):" in prompt_trace
@@ -100,8 +114,9 @@ def test_mock_run_iterates_three_times_and_ends_on_hold(book: Book) -> None:
     # the mock writer echoes the chapter, so the text is unchanged
     assert book.chapter_path(cid).read_text() == chapter_before
 
-    validate = run_cli("governance", "--ledger", str(book.root / "state/ledger.json"), "validate",
-                       cwd=book.root)
+    validate = run_cli(
+        "governance", "--ledger", str(book.root / "state/ledger.json"), "validate", cwd=book.root
+    )
     assert validate.code == 0, validate.stderr
 
 
@@ -122,11 +137,22 @@ def test_file_driven_run_without_outputs_lists_the_files(book: Book) -> None:
 def approve_outputs(book: Book, cid: str, iteration: int, revised: str) -> None:
     out = book.iter_dir(cid, iteration) / "out"
     out.mkdir(parents=True, exist_ok=True)
-    plan = {"focus_areas": ["## Thesis"], "structural_changes": [], "risk_flags": [],
-            "target_word_delta": "+5"}
-    critique = {"structure_score": 0.9, "clarity_score": 0.8, "example_density": 0.7,
-                "tradeoff_presence": True, "failure_modes_present": True, "drift_score": 0.05,
-                "violations": [], "decision": "approve"}
+    plan = {
+        "focus_areas": ["## Thesis"],
+        "structural_changes": [],
+        "risk_flags": [],
+        "target_word_delta": "+5",
+    }
+    critique = {
+        "structure_score": 0.9,
+        "clarity_score": 0.8,
+        "example_density": 0.7,
+        "tradeoff_presence": True,
+        "failure_modes_present": True,
+        "drift_score": 0.05,
+        "violations": [],
+        "decision": "approve",
+    }
     (out / "planner.json").write_text(json.dumps(plan))
     (out / "writer.md").write_text(revised)
     (out / "critic.json").write_text(json.dumps(critique))
@@ -164,8 +190,11 @@ def test_approved_twice_is_refined_and_committed(book: Book) -> None:
     assert chapter["stability"]["consecutive_passes"] == 2
     first, last = ledger["repo_iteration_log"]
     assert first["artifacts"]["commit_hash"] is None
-    assert first["outcome"] == {"status": "passed", "decision": "approve",
-                                "rationale": first["outcome"]["rationale"]}
+    assert first["outcome"] == {
+        "status": "passed",
+        "decision": "approve",
+        "rationale": first["outcome"]["rationale"],
+    }
     assert last["artifacts"]["commit_hash"] == head
     assert "state/version_map.json" in last["inputs"]["changed_files"]
     events = jsonl(book.iter_dir(cid, 2) / "out/kernel_trace.jsonl")
@@ -176,8 +205,9 @@ def test_approved_twice_is_refined_and_committed(book: Book) -> None:
 def test_single_pass_mode_promotes_after_one_approval(book: Book) -> None:
     cid = book.active_id
     approve_outputs(book, cid, 1, revise_thesis(book.chapter_path(cid).read_text()))
-    result = run_cli("kernel", "--chapter-id", cid, "--no-require-two-consecutive-passes",
-                     cwd=book.root)
+    result = run_cli(
+        "kernel", "--chapter-id", cid, "--no-require-two-consecutive-passes", cwd=book.root
+    )
     assert result.code == 0, result.stderr
     assert book.ledger()["chapters"][cid]["lifecycle"] == "refined"
 
@@ -185,8 +215,15 @@ def test_single_pass_mode_promotes_after_one_approval(book: Book) -> None:
 def test_compatibility_script_runs_from_the_repository(book: Book) -> None:
     cid = book.active_id
     result = run_script(
-        "kernel.py", "--chapter-id", cid, "--llm", "--llm-provider", "mock",
-        "--max-iterations", "1", cwd=book.root,
+        "kernel.py",
+        "--chapter-id",
+        cid,
+        "--llm",
+        "--llm-provider",
+        "mock",
+        "--max-iterations",
+        "1",
+        cwd=book.root,
     )
     assert result.code == 1, result.stderr
     assert book.ledger()["chapters"][cid]["status"] == "hold"

@@ -175,13 +175,22 @@ def test_chapter_path_outside_the_workspace(
         (["--max-iterations", "abc"], "--max-iterations must be an integer >= 1 (got 'abc')"),
         (["--max-iterations", "0"], "--max-iterations must be an integer >= 1 (got '0')"),
         (["--max-diff-ratio", "2"], "--max-diff-ratio must be a number between 0 and 1 (got '2')"),
-        (["--max-drift-score", "x"],
-         "--max-drift-score must be a number between 0 and 1 (got 'x')"),
-        (["--llm", "--llm-provider", "gpt"],
-         "--llm-provider must be one of copilot, mock (got 'gpt')"),
-        (["--llm"], "--llm-model (or env KERNEL_LLM_MODEL) is required with --llm for provider "
-         "'copilot'"),
-        (["--llm-timeout-s", "0"], "--llm-timeout-s must be a positive number of seconds (got '0')"),
+        (
+            ["--max-drift-score", "x"],
+            "--max-drift-score must be a number between 0 and 1 (got 'x')",
+        ),
+        (
+            ["--llm", "--llm-provider", "gpt"],
+            "--llm-provider must be one of copilot, mock (got 'gpt')",
+        ),
+        (
+            ["--llm"],
+            "--llm-model (or env KERNEL_LLM_MODEL) is required with --llm for provider 'copilot'",
+        ),
+        (
+            ["--llm-timeout-s", "0"],
+            "--llm-timeout-s must be a positive number of seconds (got '0')",
+        ),
     ],
 )
 def test_bad_flag_values(book: Book, kernel: Run, args: list[str], message: str) -> None:
@@ -191,12 +200,18 @@ def test_bad_flag_values(book: Book, kernel: Run, args: list[str], message: str)
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"KERNEL_LLM_PROVIDER": "bogus"}, "KERNEL_LLM_PROVIDER must be one of copilot, mock "
-         "(got 'bogus')"),
-        ({"KERNEL_LLM_TIMEOUT_S": "-3"},
-         "KERNEL_LLM_TIMEOUT_S must be a positive number of seconds (got '-3')"),
-        ({"KERNEL_LLM_WIRE_API": "soap"},
-         "KERNEL_LLM_WIRE_API must be one of completions, responses (got 'soap')"),
+        (
+            {"KERNEL_LLM_PROVIDER": "bogus"},
+            "KERNEL_LLM_PROVIDER must be one of copilot, mock (got 'bogus')",
+        ),
+        (
+            {"KERNEL_LLM_TIMEOUT_S": "-3"},
+            "KERNEL_LLM_TIMEOUT_S must be a positive number of seconds (got '-3')",
+        ),
+        (
+            {"KERNEL_LLM_WIRE_API": "soap"},
+            "KERNEL_LLM_WIRE_API must be one of completions, responses (got 'soap')",
+        ),
     ],
 )
 def test_bad_environment_values_through_a_real_process(
@@ -254,11 +269,21 @@ def test_writer_changing_headings_in_file_mode(book: Book, kernel: Run) -> None:
     out = book.iter_dir(cid, 1) / "out"
     out.mkdir(parents=True)
     chapter = book.chapter_path(cid).read_text()
-    (out / "planner.json").write_text(json.dumps({
-        "focus_areas": ["## Thesis"], "structural_changes": [], "risk_flags": [],
-        "target_word_delta": "0"}))
+    (out / "planner.json").write_text(
+        json.dumps(
+            {
+                "focus_areas": ["## Thesis"],
+                "structural_changes": [],
+                "risk_flags": [],
+                "target_word_delta": "0",
+            }
+        )
+    )
     (out / "writer.md").write_text(chapter.replace("## Thesis", "## Claim"))
     (out / "critic.json").write_text("{}")
-    assert_refused(kernel("--chapter-id", cid), "critic: missing keys: ['clarity_score', "
-                   "'decision', 'drift_score', 'example_density', 'failure_modes_present', "
-                   "'structure_score', 'tradeoff_presence', 'violations']")
+    assert_refused(
+        kernel("--chapter-id", cid),
+        "critic: missing keys: ['clarity_score', "
+        "'decision', 'drift_score', 'example_density', 'failure_modes_present', "
+        "'structure_score', 'tradeoff_presence', 'violations']",
+    )

@@ -47,16 +47,22 @@ def test_valid_plan_parses() -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"focus_areas": ["x"]}, "planner: missing keys: "
-         "['risk_flags', 'structural_changes', 'target_word_delta']"),
+        (
+            {"focus_areas": ["x"]},
+            "planner: missing keys: ['risk_flags', 'structural_changes', 'target_word_delta']",
+        ),
         (plan(extra=1, another=2), "planner: extra keys not allowed: ['another', 'extra']"),
         (plan(focus_areas="## Thesis"), "planner.focus_areas must be an array of strings"),
         (plan(structural_changes=[1]), "planner.structural_changes must be an array of strings"),
         (plan(risk_flags=None), "planner.risk_flags must be an array of strings"),
-        (plan(target_word_delta="400 words"),
-         "planner.target_word_delta must look like '+400', '-100', or '0'"),
-        (plan(target_word_delta=400),
-         "planner.target_word_delta must look like '+400', '-100', or '0'"),
+        (
+            plan(target_word_delta="400 words"),
+            "planner.target_word_delta must look like '+400', '-100', or '0'",
+        ),
+        (
+            plan(target_word_delta=400),
+            "planner.target_word_delta must look like '+400', '-100', or '0'",
+        ),
         (plan(focus_areas=[]), "planner.focus_areas must not be empty"),
         ([1, 2], "planner: expected a JSON object"),
     ],
@@ -82,9 +88,12 @@ def test_valid_critique_parses() -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({}, "critic: missing keys: ['clarity_score', 'decision', 'drift_score', "
-         "'example_density', 'failure_modes_present', 'structure_score', "
-         "'tradeoff_presence', 'violations']"),
+        (
+            {},
+            "critic: missing keys: ['clarity_score', 'decision', 'drift_score', "
+            "'example_density', 'failure_modes_present', 'structure_score', "
+            "'tradeoff_presence', 'violations']",
+        ),
         (critique(notes="x"), "critic: extra keys not allowed: ['notes']"),
         (critique(violations="none"), "critic.violations must be an array of strings"),
         (critique(violations=[None]), "critic.violations must be an array of strings"),
@@ -112,13 +121,12 @@ def test_score_bounds_are_inclusive() -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=20), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=20), children, max_size=4)
+    ),
     max_leaves=20,
 )
-planner_like = st.fixed_dictionaries(
-    {}, optional={k: json_values for k in plan()}
-)
+planner_like = st.fixed_dictionaries({}, optional={k: json_values for k in plan()})
 critic_like = st.fixed_dictionaries(
     {}, optional={k: json_values | st.floats(0, 1) for k in critique()}
 )

@@ -89,12 +89,14 @@ def test_undeclared_changes_are_listed_sorted() -> None:
     assert str(info.value) == "Writer modified undeclared sections: ## Trade-offs"
     revised_both = revised.replace("uno", "one")
     with pytest.raises(KernelError) as info:
-        guards.check_sections(plan("## Intro"), headings + ["## Intro"], CHAPTER, revised_both)
+        guards.check_sections(plan("## Intro"), [*headings, "## Intro"], CHAPTER, revised_both)
     assert str(info.value) == "Writer modified undeclared sections: ## Trade-offs"
 
 
 def test_whitespace_only_changes_do_not_count_as_section_changes() -> None:
     revised = CHAPTER.replace("two\n", "two\n\n")
     assert guards.changed_sections(CHAPTER, revised) == set()
-    declared = guards.check_sections(plan("## Thesis"), guards.heading_lines(CHAPTER), CHAPTER, revised)
+    declared = guards.check_sections(
+        plan("## Thesis"), guards.heading_lines(CHAPTER), CHAPTER, revised
+    )
     assert declared == {"## Thesis"}

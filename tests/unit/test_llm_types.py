@@ -11,7 +11,10 @@ from hypothesis import strategies as st
 from domain.llm import ChatMessage, ErrorKind, LLMClientError, LLMUsage, coerce_messages
 
 counts = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=5),
 )
 
@@ -23,7 +26,9 @@ def test_usage_fields_are_always_non_negative_ints(prompt: Any, completion: Any)
     assert type(usage.completion_tokens) is int and usage.completion_tokens >= 0
 
 
-@given(st.integers(0, 10**12), st.integers(0, 10**12), st.integers(0, 10**12), st.integers(0, 10**12))
+@given(
+    st.integers(0, 10**12), st.integers(0, 10**12), st.integers(0, 10**12), st.integers(0, 10**12)
+)
 def test_usage_addition_is_fieldwise(a: int, b: int, c: int, d: int) -> None:
     total = LLMUsage(a, b) + LLMUsage(c, d)
     assert total == LLMUsage(a + c, b + d)
@@ -40,7 +45,7 @@ def test_sums_of_usages_stay_non_negative_ints(pairs: list[tuple[Any, Any]]) -> 
 
 
 def test_usage_coercion_examples() -> None:
-    assert LLMUsage(None, None) == LLMUsage(0, 0)
+    assert LLMUsage(None, None) == LLMUsage(0, 0)  # type: ignore[arg-type]
     assert LLMUsage(-5, 7) == LLMUsage(0, 7)
     assert LLMUsage(True, 3.9) == LLMUsage(0, 3)  # type: ignore[arg-type]
 
@@ -58,8 +63,10 @@ def test_retryable_follows_the_kind_unless_given() -> None:
         ([], "messages must not be empty"),
         ("hello", "messages must be a list of chat messages"),
         (None, "messages must be a list of chat messages"),
-        ([{"role": "robot", "content": "x"}], "messages[0].role must be one of system, user, "
-         "assistant (got 'robot')"),
+        (
+            [{"role": "robot", "content": "x"}],
+            "messages[0].role must be one of system, user, assistant (got 'robot')",
+        ),
         ([{"role": "user", "content": 3}], "messages[0].content must be a string"),
         ([{"role": "system", "content": "s"}], "messages must contain a user turn"),
         ([42], "messages[0] must be a mapping with 'role' and 'content'"),

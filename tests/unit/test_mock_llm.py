@@ -9,7 +9,10 @@ from domain.llm import ChatMessage, LLMUsage
 
 
 def test_writer_markers_win_and_return_the_chapter() -> None:
-    text = "Planner target_word_delta Critic violations ===CHAPTER_START===\n  # T\nbody \n===CHAPTER_END==="
+    text = (
+        "Planner target_word_delta Critic violations "
+        "===CHAPTER_START===\n  # T\nbody \n===CHAPTER_END==="
+    )
     assert mock_reply(text) == "# T\nbody\n"
 
 

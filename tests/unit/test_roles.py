@@ -143,7 +143,11 @@ def test_any_text_is_an_object_or_a_kernel_error(reply: str) -> None:
         assert "\n" not in str(exc)
 
 
-@given(st.recursive(st.none() | st.integers() | st.text(), lambda c: st.lists(c) | st.dictionaries(st.text(), c)))
+@given(
+    st.recursive(
+        st.none() | st.integers() | st.text(), lambda c: st.lists(c) | st.dictionaries(st.text(), c)
+    )
+)
 def test_any_json_text_in_a_fence_is_parsed_or_refused(value: object) -> None:
     reply = "```json\n" + json.dumps(value) + "\n```"
     try:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.settings import (
+    LLMSettings,
     llm_settings,
     parse_fraction,
     parse_int,
@@ -17,9 +18,15 @@ from app.settings import (
 from domain.errors import KernelError
 
 
-def settings(env: dict[str, str] | None = None, use_llm: bool = True, **flags: str | None):  # type: ignore[no-untyped-def]
+def settings(
+    env: dict[str, str] | None = None, *, use_llm: bool = True, **flags: str | None
+) -> LLMSettings:
     values: dict[str, str | None] = {
-        "provider": None, "model": None, "base_url": None, "api_key_env": None, "timeout_s": None,
+        "provider": None,
+        "model": None,
+        "base_url": None,
+        "api_key_env": None,
+        "timeout_s": None,
     }
     values.update(flags)
     return llm_settings(use_llm=use_llm, env=env or {}, **values)  # type: ignore[arg-type]
@@ -28,13 +35,20 @@ def settings(env: dict[str, str] | None = None, use_llm: bool = True, **flags: s
 def test_defaults() -> None:
     s = settings(model="gpt-x")
     assert (s.provider, s.model, s.api_key_env, s.timeout_s, s.wire_api) == (
-        "copilot", "gpt-x", "COPILOT_API_KEY", 90.0, "completions"
+        "copilot",
+        "gpt-x",
+        "COPILOT_API_KEY",
+        90.0,
+        "completions",
     )
 
 
 def test_flags_beat_environment() -> None:
-    env = {"KERNEL_LLM_PROVIDER": "copilot", "KERNEL_LLM_MODEL": "env-model",
-           "KERNEL_LLM_TIMEOUT_S": "5"}
+    env = {
+        "KERNEL_LLM_PROVIDER": "copilot",
+        "KERNEL_LLM_MODEL": "env-model",
+        "KERNEL_LLM_TIMEOUT_S": "5",
+    }
     s = settings(env, provider="mock", model="flag-model", timeout_s="7.5")
     assert (s.provider, s.model, s.timeout_s) == ("mock", "flag-model", 7.5)
     s = settings(env)
@@ -46,36 +60,67 @@ def test_mock_needs_no_model() -> None:
 
 
 def test_byok_url_is_normalised() -> None:
-    assert settings(model="m", base_url="http://127.0.0.1:9/v1/").base_url == "http://127.0.0.1:9/v1"
+    assert (
+        settings(model="m", base_url="http://127.0.0.1:9/v1/").base_url == "http://127.0.0.1:9/v1"
+    )
 
 
 @pytest.mark.parametrize(
     ("env", "flags", "message"),
     [
         ({}, {"provider": "openai"}, "--llm-provider must be one of copilot, mock (got 'openai')"),
-        ({"KERNEL_LLM_PROVIDER": "http"}, {},
-         "KERNEL_LLM_PROVIDER must be one of copilot, mock (got 'http')"),
-        ({}, {}, "--llm-model (or env KERNEL_LLM_MODEL) is required with --llm for provider "
-         "'copilot'"),
-        ({"KERNEL_LLM_TIMEOUT_S": "soon"}, {"provider": "mock"},
-         "KERNEL_LLM_TIMEOUT_S must be a positive number of seconds (got 'soon')"),
-        ({}, {"provider": "mock", "timeout_s": "-1"},
-         "--llm-timeout-s must be a positive number of seconds (got '-1')"),
-        ({}, {"provider": "mock", "timeout_s": "inf"},
-         "--llm-timeout-s must be a positive number of seconds (got 'inf')"),
-        ({}, {"provider": "mock", "base_url": "ftp://x"},
-         "--llm-base-url must be an http:// or https:// URL (got 'ftp://x')"),
-        ({"KERNEL_LLM_BASE_URL": "localhost:1"}, {"provider": "mock"},
-         "KERNEL_LLM_BASE_URL must be an http:// or https:// URL (got 'localhost:1')"),
-        ({}, {"provider": "mock", "api_key_env": "MY KEY"},
-         "--llm-api-key-env must be an environment variable name (got 'MY KEY')"),
-        ({"KERNEL_LLM_WIRE_API": "grpc"}, {"provider": "mock"},
-         "KERNEL_LLM_WIRE_API must be one of completions, responses (got 'grpc')"),
+        (
+            {"KERNEL_LLM_PROVIDER": "http"},
+            {},
+            "KERNEL_LLM_PROVIDER must be one of copilot, mock (got 'http')",
+        ),
+        (
+            {},
+            {},
+            "--llm-model (or env KERNEL_LLM_MODEL) is required with --llm for provider 'copilot'",
+        ),
+        (
+            {"KERNEL_LLM_TIMEOUT_S": "soon"},
+            {"provider": "mock"},
+            "KERNEL_LLM_TIMEOUT_S must be a positive number of seconds (got 'soon')",
+        ),
+        (
+            {},
+            {"provider": "mock", "timeout_s": "-1"},
+            "--llm-timeout-s must be a positive number of seconds (got '-1')",
+        ),
+        (
+            {},
+            {"provider": "mock", "timeout_s": "inf"},
+            "--llm-timeout-s must be a positive number of seconds (got 'inf')",
+        ),
+        (
+            {},
+            {"provider": "mock", "base_url": "ftp://x"},
+            "--llm-base-url must be an http:// or https:// URL (got 'ftp://x')",
+        ),
+        (
+            {"KERNEL_LLM_BASE_URL": "localhost:1"},
+            {"provider": "mock"},
+            "KERNEL_LLM_BASE_URL must be an http:// or https:// URL (got 'localhost:1')",
+        ),
+        (
+            {},
+            {"provider": "mock", "api_key_env": "MY KEY"},
+            "--llm-api-key-env must be an environment variable name (got 'MY KEY')",
+        ),
+        (
+            {"KERNEL_LLM_WIRE_API": "grpc"},
+            {"provider": "mock"},
+            "KERNEL_LLM_WIRE_API must be one of completions, responses (got 'grpc')",
+        ),
     ],
 )
-def test_bad_values_are_one_line_errors(env: dict[str, str], flags: dict[str, str], message: str) -> None:
+def test_bad_values_are_one_line_errors(
+    env: dict[str, str], flags: dict[str, str], message: str
+) -> None:
     with pytest.raises(KernelError) as info:
-        settings(env, **flags)
+        settings(env, **flags)  # type: ignore[arg-type]  # flags never holds use_llm
     assert str(info.value) == message
 
 
@@ -83,7 +128,9 @@ def test_model_is_optional_without_llm_mode() -> None:
     assert settings(use_llm=False).model is None
 
 
-@pytest.mark.parametrize(("raw", "ok"), [("3", 3), ("+2", 2), ("0", None), ("x", None), ("1.5", None)])
+@pytest.mark.parametrize(
+    ("raw", "ok"), [("3", 3), ("+2", 2), ("0", None), ("x", None), ("1.5", None)]
+)
 def test_parse_int(raw: str, ok: int | None) -> None:
     if ok is None:
         with pytest.raises(KernelError, match=r"^--n must be an integer >= 1 \(got "):

@@ -1,0 +1,96 @@
+"""Property tests: any text yields JSON-ready reports with bounded metrics."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.evals import EvalConfigs, run_deterministic_evals, validate_eval_configs
+
+CONFIGS: EvalConfigs = validate_eval_configs(
+    {
+        "drift-detection": {
+            "hype": {"keywords": ["game-changer"], "patterns": [r"\b\d+x\s+faster\b"]},
+            "anchors": ["cache", "stale read", "a"],
+            "tolerances": {"window_tokens": 2, "ngram_size": 2},
+        },
+        "style-guard": {"forbidden": {"filler": {"examples": ["in order to"]}}},
+    }
+)
+
+# prose-like text hits sentences, headings and repeated words far more often than st.text()
+PROSE = st.lists(
+    st.sampled_from(
+        [
+            "a",
+            "cache",
+            "stale",
+            "read",
+            "Ready",
+            "10x",
+            "faster",
+            ".",
+            "!",
+            "?",
+            " ",
+            "\n",
+            "## Thesis\n",
+            "## Trade-offs\n",
+            "clearly",
+            "in order to",
+            "é",
+            "_",
+            "\t",
+        ]
+    ),
+    max_size=80,
+).map("".join)
+TEXT = st.one_of(st.text(max_size=300), PROSE)
+
+
+def assert_plain_json(report: dict[str, Any]) -> None:
+    encoded = json.dumps(report, allow_nan=False)
+    assert json.loads(encoded) == report  # no tuples, sets or other non-JSON types inside
+
+
+def in_unit(value: object) -> bool:
+    return isinstance(value, float) and 0.0 <= value <= 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=TEXT,
+    baseline=TEXT,
+    others=st.dictionaries(st.text(min_size=1, max_size=8), TEXT, max_size=3),
+)
+def test_reports_are_json_and_bounded(text: str, baseline: str, others: dict[str, str]) -> None:
+    result = run_deterministic_evals(
+        text, configs=CONFIGS, baseline_text=baseline, other_chapters=others, timestamp="T"
+    )
+    for report in (result.chapter_quality, result.style_guard, result.drift_detection):
+        assert_plain_json(report)
+        assert isinstance(report["pass"], bool)
+    metrics = result.drift_detection["drift_metrics"]
+    assert in_unit(metrics["score"])
+    assert in_unit(metrics["max_delta"])
+    assert in_unit(metrics["similarity_max"])
+    assert all(in_unit(delta) for delta in metrics["anchor_deltas"].values())
+    assert all(in_unit(v) for v in result.drift_detection["repetition_metrics"].values())
+    assert in_unit(result.style_guard["adjective_density"])
+    assert 0.0 <= result.chapter_quality["total"] <= 1.0
+    assert result.drift_score == metrics["score"]
+    assert result.passed == all(
+        r["pass"] for r in (result.chapter_quality, result.style_guard, result.drift_detection)
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=TEXT)
+def test_unchanged_text_has_no_anchor_drift(text: str) -> None:
+    result = run_deterministic_evals(
+        text, configs=CONFIGS, baseline_text=text, other_chapters={}, timestamp="T"
+    )
+    assert result.drift_detection["drift_metrics"]["max_delta"] == 0.0

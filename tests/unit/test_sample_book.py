@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from domain.contracts import CRITIC_KEYS, PLANNER_KEYS
 from domain.evals import (
     EvalConfigs,
     chapter_quality,
@@ -249,18 +250,9 @@ def test_every_roadmap_block_has_a_hypothesis() -> None:
 
 def test_role_contracts_name_their_output_keys() -> None:
     planner, critic = read("prompts/planner.md"), read("prompts/critic.md")
-    for key in ("focus_areas", "structural_changes", "risk_flags", "target_word_delta"):
+    for key in PLANNER_KEYS:
         assert f"`{key}`" in planner
-    for key in (
-        "structure_score",
-        "clarity_score",
-        "example_density",
-        "tradeoff_presence",
-        "failure_modes_present",
-        "drift_score",
-        "violations",
-        "decision",
-    ):
+    for key in CRITIC_KEYS:
         assert f"`{key}`" in critic
     # the mock provider routes on these words (kernel spec section 8): the critic contract must
     # not look like a planner call, and no contract may contain the writer's chapter markers,

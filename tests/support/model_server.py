@@ -454,6 +454,7 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = False
+    request_queue_size = 128  # the default 5 resets bursts of concurrent connections
 
     def __init__(
         self,

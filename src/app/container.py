@@ -55,7 +55,15 @@ class Container(containers.DeclarativeContainer):
     llm = providers.Selector(
         config.llm["provider"],
         mock=providers.Resource(mock_llm, model=config.llm.model),
-        copilot=providers.Resource(copilot_llm),
+        copilot=providers.Resource(
+            copilot_llm,
+            model=config.llm.model,
+            base_url=config.llm.base_url,
+            api_key_env=config.llm.api_key_env,
+            timeout_s=config.llm.timeout_s,
+            wire_api=config.llm.wire_api,
+            verbose=config.llm.verbose,
+        ),
     )
 
     kernel_ports = providers.Factory(

@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from domain.llm import ChatMessage, LLMResponse, LLMUsage, coerce_messages
+from domain.llm import (
+    ChatMessage,
+    ErrorKind,
+    LLMClientError,
+    LLMResponse,
+    LLMUsage,
+    coerce_messages,
+)
 
 CHAPTER_START = "===CHAPTER_START==="
 CHAPTER_END = "===CHAPTER_END==="
@@ -58,6 +65,8 @@ class MockLLM:
         max_tokens: int | None = None,
     ) -> LLMResponse:
         checked = coerce_messages(messages)
+        if self.closed:
+            raise LLMClientError("the mock provider is closed", kind=ErrorKind.CONFIG)
         content = mock_reply("\n".join(m.content for m in checked))
         return LLMResponse(content=content, usage=LLMUsage(0, 0), raw=None)
 

@@ -1,0 +1,182 @@
+"""Turning what the Copilot SDK reports into one-line, actionable `LLMClientError`s.
+
+Works on duck-typed event payloads (`status_code`, `error_type`, `error_message`, `message`,
+`failure_kind`) so it needs no SDK import and can be unit-tested alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.llm import ErrorKind, LLMClientError
+
+# HTTP statuses that another attempt will not fix: fail fast instead of letting the runtime retry.
+FATAL_STATUSES = frozenset({400, 401, 402, 403, 404, 405, 409, 410, 413, 415, 422})
+DETAIL_CHARS = 160
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """What a message needs to tell the user which knob to turn."""
+
+    model: str
+    base_url: str | None
+    api_key_env: str
+    timeout_s: float
+    wire_api: str = "completions"
+    secret: str | None = None
+
+    @property
+    def where(self) -> str:
+        return self.base_url or "GitHub Copilot"
+
+    def redact(self, text: str) -> str:
+        """One line, bounded, with the API key (if any) blanked out."""
+        line = " ".join(text.split())
+        if self.secret:
+            line = line.replace(self.secret, "***")
+        return line[:DETAIL_CHARS] + ("..." if len(line) > DETAIL_CHARS else "")
+
+
+def _get(obj: object, name: str) -> object:
+    return getattr(obj, name, None)
+
+
+def status_of(obj: object) -> int | None:
+    value = _get(obj, "status_code")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def is_fatal_failure(failure: object) -> bool:
+    """A `model.call_failure` the runtime's retries cannot fix."""
+    status = status_of(failure)
+    return status is not None and status in FATAL_STATUSES
+
+
+def _text(obj: object, *names: str) -> str:
+    for name in names:
+        value = _get(obj, name)
+        if isinstance(value, str) and value.strip():
+            return value
+    return ""
+
+
+def for_status(status: int, ctx: CallContext, detail: str = "") -> LLMClientError:
+    """The error for an HTTP status from the model provider."""
+    suffix = f" ({ctx.redact(detail)})" if detail.strip() else ""
+    if status in (401, 403):
+        if ctx.base_url:
+            hint = f"check the API key in env {ctx.api_key_env} (--llm-api-key-env)"
+        else:
+            hint = "set COPILOT_GITHUB_TOKEN / GH_TOKEN, or use --llm-base-url for BYOK"
+        return LLMClientError(
+            f"authentication failed at {ctx.where} (HTTP {status}): {hint}{suffix}",
+            kind=ErrorKind.AUTH,
+        )
+    if status == 429:
+        return LLMClientError(
+            f"rate limited by {ctx.where} (HTTP 429): wait and retry later{suffix}",
+            kind=ErrorKind.RATE_LIMIT,
+        )
+    if status >= 500:
+        return LLMClientError(
+            f"model provider error at {ctx.where} (HTTP {status}): retry later{suffix}",
+            kind=ErrorKind.PROVIDER,
+        )
+    return LLMClientError(
+        f"model provider refused the request (HTTP {status}) at {ctx.where}: check "
+        f"--llm-base-url and --llm-model '{ctx.model}'{suffix}",
+        kind=ErrorKind.BAD_REQUEST,
+    )
+
+
+def _transport(message: str, ctx: CallContext) -> LLMClientError:
+    lowered = message.lower()
+    if any(word in lowered for word in ("json", "parse", "no response was returned", "decode")):
+        return LLMClientError(
+            f"unreadable reply from {ctx.where}: check that --llm-base-url is an OpenAI-compatible "
+            f"endpoint for KERNEL_LLM_WIRE_API={ctx.wire_api} ({ctx.redact(message)})",
+            kind=ErrorKind.BAD_RESPONSE,
+        )
+    return LLMClientError(
+        f"cannot reach the model provider at {ctx.where}: check --llm-base-url and that the "
+        f"service is running ({ctx.redact(message)})",
+        kind=ErrorKind.CONNECTION,
+    )
+
+
+def from_failure(failure: object, ctx: CallContext) -> LLMClientError:
+    """The error for a `model.call_failure` event."""
+    status = status_of(failure)
+    detail = _text(failure, "error_message", "error_type")
+    if status is not None:
+        return for_status(status, ctx, detail)
+    return _transport(detail or "transport failure", ctx)
+
+
+def from_session_error(
+    message: str, session_error: object | None, last_failure: object | None, ctx: CallContext
+) -> LLMClientError:
+    """The error for a failed turn (`Exception("Session error: ...")`)."""
+    error_type = _text(session_error, "error_type") if session_error is not None else ""
+    status = status_of(session_error) if session_error is not None else None
+    if status is None and last_failure is not None:
+        status = status_of(last_failure)
+    detail = _text(session_error, "message") if session_error is not None else ""
+    detail = detail or message.removeprefix("Session error:").strip()
+    if status is not None:
+        return for_status(status, ctx, detail)
+    if error_type == "authentication":
+        return for_status(401, ctx, detail)
+    if error_type == "rate_limit":
+        return for_status(429, ctx, detail)
+    if "oauth token" in detail.lower() or "hmac" in detail.lower():
+        return LLMClientError(
+            "no GitHub authentication for Copilot: set COPILOT_GITHUB_TOKEN / GH_TOKEN, "
+            "or use --llm-base-url for BYOK",
+            kind=ErrorKind.AUTH,
+        )
+    if last_failure is not None:
+        return from_failure(last_failure, ctx)
+    return _transport(detail, ctx)
+
+
+def timed_out(ctx: CallContext, last_failure: object | None) -> LLMClientError:
+    """The error when a call exceeds its time budget (classified by the last failure seen)."""
+    if last_failure is not None:
+        cause = from_failure(last_failure, ctx)
+        return LLMClientError(
+            f"gave up after {ctx.timeout_s:g}s (--llm-timeout-s) of retries: {cause.message}",
+            kind=cause.kind,
+        )
+    return LLMClientError(
+        f"no answer from the model at {ctx.where} within {ctx.timeout_s:g}s: raise "
+        "--llm-timeout-s or check the provider",
+        kind=ErrorKind.TIMEOUT,
+    )
+
+
+def process_exited(returncode: int | None) -> LLMClientError:
+    code = "unknown exit status" if returncode is None else f"exit status {returncode}"
+    return LLMClientError(
+        f"the Copilot CLI process died during the call ({code}); check COPILOT_CLI_PATH and "
+        "the machine's memory, then re-run",
+        kind=ErrorKind.PROCESS_EXIT,
+    )
+
+
+def startup_failed(exc: BaseException, cli_path: str) -> LLMClientError:
+    """The error when the CLI cannot be started."""
+    text = str(exc)
+    if isinstance(exc, PermissionError):
+        reason = "is not executable (chmod +x it, or point COPILOT_CLI_PATH at the binary)"
+    elif isinstance(exc, FileNotFoundError) or "not found" in text.lower():
+        reason = "was not found: set COPILOT_CLI_PATH to the binary of npm @github/copilot"
+    elif isinstance(exc, TimeoutError):
+        reason = "did not answer at start-up; check that it is the Copilot CLI binary"
+    elif "exited with code" in text:
+        first = next((ln for ln in text.splitlines()[1:] if ln.strip()), text.splitlines()[0])
+        reason = "exited at start-up: " + " ".join(first.removeprefix("stderr:").split())
+    else:
+        reason = f"failed to start: {type(exc).__name__}: {' '.join(text.split())}"
+    return LLMClientError(f"Copilot CLI {cli_path} {reason}", kind=ErrorKind.STARTUP)

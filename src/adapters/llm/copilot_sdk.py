@@ -1,0 +1,404 @@
+"""CopilotSDKAdapter: the synchronous LLM port over the async GitHub Copilot Python SDK.
+
+Policy (design.md "Copilot adapter policy"): one Copilot CLI process per adapter, started lazily on
+a private event-loop thread with a private temporary home that is removed on close; one fresh
+plain-chat session per `chat()` call (system message replaced, no tools, no datetime prefix, no
+persistent state), deleted after the call. BYOK when a base URL is configured (the CLI then runs
+offline), otherwise the SDK's GitHub authentication.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import os
+import shutil
+import signal
+import tempfile
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.llm import copilot_failures as failures
+from adapters.llm.conversation import split_conversation
+from adapters.llm.copilot_params import CallParams, make_params_handler
+from adapters.llm.loop_thread import LoopThread
+from domain.llm import (
+    ChatMessage,
+    ErrorKind,
+    LLMClientError,
+    LLMResponse,
+    LLMUsage,
+    coerce_messages,
+)
+
+HOME_PREFIX = "state-runner-copilot-"
+CALL_GRACE_S = 15.0  # beyond timeout_s: abort, session delete and scheduling slack
+ABORT_TIMEOUT_S = 3.0
+WATCH_INTERVAL_S = 0.1
+SDK_LOGGER = "copilot"
+
+
+@dataclass(frozen=True)
+class CopilotConfig:
+    """Settings of one adapter instance."""
+
+    model: str
+    base_url: str | None = None
+    api_key_env: str = "COPILOT_API_KEY"
+    timeout_s: float = 90.0
+    wire_api: str = "completions"
+    cli_path: str | None = None
+    verbose: bool = False
+    start_timeout_s: float = 30.0
+    close_timeout_s: float = 5.0
+
+
+class _CallState:
+    """Events of one call, collected on the loop thread."""
+
+    def __init__(self) -> None:
+        self.usage = LLMUsage()
+        self.last_failure: object | None = None
+        self.fatal_failure: object | None = None
+        self.session_error: object | None = None
+        self.fatal = asyncio.Event()
+
+    def on_event(self, event: Any) -> None:
+        kind = getattr(getattr(event, "type", None), "value", None)
+        data = getattr(event, "data", None)
+        if kind == "assistant.usage":
+            self.usage = self.usage + LLMUsage(
+                getattr(data, "input_tokens", 0), getattr(data, "output_tokens", 0)
+            )
+        elif kind == "model.call_failure":
+            self.last_failure = data
+            if self.fatal_failure is None and failures.is_fatal_failure(data):
+                self.fatal_failure = data
+                self.fatal.set()
+        elif kind == "session.error":
+            self.session_error = data
+
+
+def _check_params(temperature: object, max_tokens: object) -> CallParams:
+    if (
+        isinstance(temperature, bool)
+        or not isinstance(temperature, (int, float))
+        or not math.isfinite(temperature)
+        or not 0.0 <= temperature <= 2.0
+    ):
+        raise LLMClientError(
+            f"temperature must be a number between 0 and 2 (got {temperature!r})",
+            kind=ErrorKind.BAD_REQUEST,
+        )
+    if max_tokens is not None and (
+        isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1
+    ):
+        raise LLMClientError(
+            f"max_tokens must be a positive integer or None (got {max_tokens!r})",
+            kind=ErrorKind.BAD_REQUEST,
+        )
+    return CallParams(float(temperature), max_tokens)
+
+
+class CopilotSDKAdapter:
+    """LLMPort over the Copilot CLI; see the module docstring for the policy."""
+
+    provider = "copilot"
+
+    def __init__(self, config: CopilotConfig, env: Mapping[str, str] | None = None) -> None:
+        self.config = config
+        self._env = dict(os.environ if env is None else env)
+        self._loop = LoopThread("copilot-sdk-loop")
+        self._lock = threading.Lock()
+        self._client: Any = None
+        self._handler: Any = None
+        self._home: str | None = None
+        self._params: dict[str, CallParams] = {}
+        self._broken: LLMClientError | None = None
+        self._closed = False
+        logging.getLogger(SDK_LOGGER).setLevel(
+            logging.WARNING if config.verbose else logging.CRITICAL
+        )
+
+    # ----------------------------------------------------------------- facts
+    @property
+    def byok(self) -> bool:
+        return self.config.base_url is not None
+
+    @property
+    def home(self) -> str | None:
+        """The private Copilot home directory while the CLI runs."""
+        return self._home
+
+    @property
+    def pid(self) -> int | None:
+        """PID of the CLI process this adapter started, if it is running."""
+        process = getattr(self._client, "_cli_process", None)
+        return getattr(process, "pid", None)
+
+    def _process_returncode(self) -> int | None:
+        process = getattr(self._client, "_cli_process", None)
+        poll = getattr(process, "poll", None)
+        return poll() if callable(poll) else None
+
+    def _call_params(self, session_id: str | None) -> CallParams | None:
+        return self._params.get(session_id) if session_id is not None else None
+
+    def _secret(self) -> str | None:
+        return self._env.get(self.config.api_key_env) if self.byok else None
+
+    def _context(self) -> failures.CallContext:
+        return failures.CallContext(
+            model=self.config.model,
+            base_url=self.config.base_url,
+            api_key_env=self.config.api_key_env,
+            timeout_s=self.config.timeout_s,
+            wire_api=self.config.wire_api,
+            secret=self._secret(),
+        )
+
+    # ----------------------------------------------------------------- start
+    def _cli_path(self) -> str:
+        path = self.config.cli_path or self._env.get("COPILOT_CLI_PATH") or shutil.which("copilot")
+        if not path:
+            raise LLMClientError(
+                "Copilot CLI not found: set COPILOT_CLI_PATH to the binary of npm "
+                "@github/copilot (or put `copilot` on PATH)",
+                kind=ErrorKind.STARTUP,
+            )
+        return path
+
+    def _child_env(self) -> dict[str, str]:
+        env = dict(self._env)
+        if self.byok:
+            assert self.config.base_url is not None
+            env.update(
+                COPILOT_OFFLINE="true",
+                COPILOT_PROVIDER_BASE_URL=self.config.base_url,
+                COPILOT_MODEL=self.config.model,
+            )
+        return env
+
+    def _ensure_started(self) -> None:
+        if self._closed:
+            raise LLMClientError("the Copilot adapter is closed", kind=ErrorKind.CONFIG)
+        if self._broken is not None:
+            raise LLMClientError(self._broken.message, kind=self._broken.kind)
+        if self._client is not None:
+            return
+        if self.byok and not self._secret():
+            raise LLMClientError(
+                f"BYOK needs an API key: set env {self.config.api_key_env} (or name another "
+                "variable with --llm-api-key-env); any value works for servers without auth",
+                kind=ErrorKind.CONFIG,
+            )
+        cli = self._cli_path()
+        self._loop.start()
+        try:
+            self._loop.run(self._start(cli), timeout=self.config.start_timeout_s + CALL_GRACE_S)
+        except LLMClientError:
+            self._shutdown(force=True)
+            raise
+        except BaseException as exc:
+            self._shutdown(force=True)
+            if isinstance(exc, Exception):
+                raise failures.startup_failed(exc, cli) from exc
+            raise
+
+    async def _start(self, cli: str) -> None:
+        try:
+            from copilot import CopilotClient, RuntimeConnection
+        except ImportError as exc:  # pragma: no cover - the SDK is a runtime dependency
+            raise LLMClientError(
+                "github-copilot-sdk is not installed", kind=ErrorKind.STARTUP
+            ) from exc
+        self._home = tempfile.mkdtemp(prefix=f"{HOME_PREFIX}{os.getpid()}-")
+        self._handler = make_params_handler(self._call_params)
+        self._client = CopilotClient(
+            connection=RuntimeConnection.for_stdio(path=cli),
+            base_directory=self._home,
+            working_directory=self._home,
+            env=self._child_env(),
+            use_logged_in_user=False if self.byok else None,
+            log_level="warning" if self.config.verbose else "error",
+            request_handler=self._handler,
+        )
+        try:
+            await asyncio.wait_for(self._client.start(), self.config.start_timeout_s)
+        except Exception as exc:
+            raise failures.startup_failed(exc, cli) from exc
+
+    # ----------------------------------------------------------------- chat
+    def chat(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        temperature: float = 0.0,
+        max_tokens: int | None = None,
+    ) -> LLMResponse:
+        checked = coerce_messages(messages)
+        params = _check_params(temperature, max_tokens)
+        system, prompt = split_conversation(checked)
+        if not prompt.strip():
+            raise LLMClientError("the user message is empty", kind=ErrorKind.BAD_REQUEST)
+        with self._lock:
+            self._ensure_started()
+            ctx = self._context()
+            try:
+                return self._loop.run(
+                    self._chat(system, prompt, params, ctx),
+                    timeout=self.config.timeout_s + CALL_GRACE_S,
+                )
+            except LLMClientError:
+                raise
+            except TimeoutError as exc:
+                raise failures.timed_out(ctx, None) from exc
+            except Exception as exc:
+                raise LLMClientError(
+                    f"Copilot SDK call failed: {type(exc).__name__}: {ctx.redact(str(exc))}",
+                    kind=ErrorKind.UNKNOWN,
+                ) from exc
+
+    def _provider(self, ctx: failures.CallContext) -> dict[str, Any] | None:
+        if not self.byok:
+            return None
+        return {
+            "type": "openai",
+            "base_url": self.config.base_url,
+            "api_key": ctx.secret or "",
+            "wire_api": self.config.wire_api,
+        }
+
+    async def _open_session(self, system: str, state: _CallState, ctx: failures.CallContext) -> Any:
+        def keep_prompt(hook_input: Any, _invocation: Any) -> dict[str, Any]:
+            return {"modifiedTransformedPrompt": hook_input["prompt"]}
+
+        try:
+            return await self._client.create_session(
+                model=self.config.model,
+                provider=self._provider(ctx),
+                system_message={"mode": "replace", "content": system},
+                available_tools=[],
+                hooks={"on_user_prompt_transformed": keep_prompt},
+                infinite_sessions={"enabled": False},
+                on_event=state.on_event,
+            )
+        except Exception as exc:
+            if self._process_returncode() is not None:
+                raise self._died() from exc
+            raise LLMClientError(
+                f"could not open a Copilot session: {ctx.redact(str(exc))}",
+                kind=ErrorKind.UNKNOWN,
+            ) from exc
+
+    def _died(self) -> LLMClientError:
+        error = failures.process_exited(self._process_returncode())
+        self._broken = error
+        return error
+
+    async def _watch_process(self) -> None:
+        """Return as soon as the CLI process has exited."""
+        while self._process_returncode() is None:
+            if getattr(self._client, "_cli_process", None) is None:
+                try:
+                    await self._client.ping()
+                except Exception:
+                    return
+            await asyncio.sleep(WATCH_INTERVAL_S)
+
+    async def _chat(
+        self, system: str, prompt: str, params: CallParams, ctx: failures.CallContext
+    ) -> LLMResponse:
+        state = _CallState()
+        session = await self._open_session(system, state, ctx)
+        session_id = session.session_id
+        self._params[session_id] = params
+        send = asyncio.ensure_future(session.send_and_wait(prompt, timeout=ctx.timeout_s))
+        fatal = asyncio.ensure_future(state.fatal.wait())
+        death = asyncio.ensure_future(self._watch_process())
+        try:
+            await asyncio.wait({send, fatal, death}, return_when=asyncio.FIRST_COMPLETED)
+            if death.done() and not send.done():
+                raise self._died()
+            if fatal.done() and not send.done():
+                await self._abort(session)
+                raise failures.from_failure(state.fatal_failure, ctx)
+            try:
+                message = send.result()
+            except TimeoutError as exc:
+                await self._abort(session)
+                raise failures.timed_out(ctx, state.last_failure) from exc
+            except Exception as exc:
+                if self._process_returncode() is not None:
+                    raise self._died() from exc
+                raise failures.from_session_error(
+                    str(exc), state.session_error, state.last_failure, ctx
+                ) from exc
+            content = getattr(getattr(message, "data", None), "content", None)
+            if not isinstance(content, str):
+                raise LLMClientError(
+                    f"no reply text from the model at {ctx.where}", kind=ErrorKind.BAD_RESPONSE
+                )
+            return LLMResponse(
+                content=content,
+                usage=state.usage,
+                raw={"model": self.config.model, "session_id": session_id},
+            )
+        finally:
+            for task in (send, fatal, death):
+                task.cancel()
+            await asyncio.gather(send, fatal, death, return_exceptions=True)
+            self._params.pop(session_id, None)
+            if self._process_returncode() is None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(self._client.delete_session(session_id), ABORT_TIMEOUT_S)
+
+    @staticmethod
+    async def _abort(session: Any) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(session.abort(), ABORT_TIMEOUT_S)
+
+    # ----------------------------------------------------------------- close
+    async def _stop(self, *, force: bool) -> None:
+        client = self._client
+        if client is not None:
+            try:
+                if force:
+                    raise RuntimeError("forced stop")
+                await asyncio.wait_for(client.stop(), self.config.close_timeout_s)
+            except BaseException:
+                with contextlib.suppress(BaseException):
+                    await asyncio.wait_for(client.force_stop(), self.config.close_timeout_s)
+        if self._handler is not None:
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(self._handler.aclose(), self.config.close_timeout_s)
+
+    def _shutdown(self, *, force: bool = False) -> None:
+        """Stop the CLI (graceful, then forced, then SIGKILL by PID), the loop, the temp home."""
+        pid = self.pid
+        if self._loop.running:
+            with contextlib.suppress(BaseException):
+                self._loop.run(self._stop(force=force), timeout=2 * self.config.close_timeout_s + 1)
+        if pid is not None and self._process_returncode() is None:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            process: Any = getattr(self._client, "_cli_process", None)
+            with contextlib.suppress(Exception):
+                process.wait(timeout=2)
+        self._client = self._handler = None
+        self._loop.stop()
+        if self._home is not None:
+            shutil.rmtree(self._home, ignore_errors=True)
+            self._home = None
+
+    def close(self) -> None:
+        """Idempotent and bounded; never raises."""
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(BaseException):
+            self._shutdown()

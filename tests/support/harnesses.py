@@ -1,0 +1,187 @@
+"""Adapter harnesses for the shared LLM contract suite.
+
+A harness owns one adapter under test and knows how to make it answer a given text with a given
+usage (and, when the adapter has a transport, how to inject faults). New adapters add a harness
+here and the whole contract suite runs against them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+from adapters.llm.copilot_sdk import CopilotConfig, CopilotSDKAdapter
+from adapters.llm.mock import MockLLM
+from domain.llm import ChatMessage, LLMPort, LLMUsage
+from support.copilot_cli import leftover_pids, process_marker, wait_for_exit
+from support.model_server import Fault, ModelServer, Reply, Usage
+
+TEST_KEY = "sk-contract-suite-key"
+MAX_EXACT = 2**53  # beyond this the CLI may pass counts through floating point
+
+
+@dataclass(frozen=True)
+class UsageSpec:
+    """What the fake server reports as usage: absent, JSON null, or these raw values."""
+
+    mode: str  # "absent" | "null" | "values"
+    prompt: object = None
+    completion: object = None
+
+    def reply_usage(self) -> Usage | Literal["null"] | None:
+        if self.mode == "absent":
+            return None
+        if self.mode == "null":
+            return "null"
+        return Usage(prompt=self.prompt, completion=self.completion)  # type: ignore[arg-type]
+
+
+def expected_count(raw: object) -> int | None:
+    """The count an adapter must report for a raw server value, or None when only '>= 0' holds."""
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        return 0 if raw is None or isinstance(raw, str) else None
+    if raw < 0:
+        return 0
+    return raw if raw < MAX_EXACT else None
+
+
+class Harness(Protocol):
+    name: str
+    has_transport: bool
+
+    @property
+    def adapter(self) -> LLMPort: ...
+
+    def answer(self, content: str, usage: UsageSpec) -> tuple[list[ChatMessage], str, UsageSpec]:
+        """Arrange the next reply; returns (messages to send, expected content, usage sent)."""
+        ...
+
+    def new_adapter(self, **config: object) -> LLMPort: ...
+
+    def leftover_processes(self) -> set[int]: ...
+
+    def processes_of(self, adapter: LLMPort) -> set[int]:
+        """The OS processes this adapter instance started and still runs."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class MockHarness:
+    """The deterministic mock: it echoes text between the writer markers, usage always 0."""
+
+    name: str = "mock"
+    has_transport: bool = False
+    _adapter: MockLLM = field(default_factory=MockLLM)
+
+    @property
+    def adapter(self) -> LLMPort:
+        return self._adapter
+
+    def answer(self, content: str, usage: UsageSpec) -> tuple[list[ChatMessage], str, UsageSpec]:
+        user = f"===CHAPTER_START===\n{content}\n===CHAPTER_END==="
+        return (
+            [ChatMessage("system", "contract"), ChatMessage("user", user)],
+            content.strip() + "\n",
+            UsageSpec("values", 0, 0),
+        )
+
+    def new_adapter(self, **config: object) -> LLMPort:
+        return MockLLM()
+
+    def leftover_processes(self) -> set[int]:
+        return set()
+
+    def processes_of(self, adapter: LLMPort) -> set[int]:
+        return set()
+
+    def close(self) -> None:
+        self._adapter.close()
+
+
+class CopilotHarness:
+    """The Copilot SDK adapter driving the real CLI, BYOK against the loopback model server."""
+
+    name = "copilot"
+    has_transport = True
+
+    def __init__(self, cli: Path, timeout_s: float = 3.0) -> None:
+        self.cli = cli
+        self.timeout_s = timeout_s
+        self.marker = process_marker()
+        self.env = {**os.environ, **self.marker, "COPILOT_API_KEY": TEST_KEY}
+        self.server = ModelServer().start()
+        self._adapter = self.new_adapter()
+        messages, expected, _ = self.answer("warm up", UsageSpec("absent"))
+        assert self._adapter.chat(messages).content == expected  # start the CLI outside timings
+
+    @property
+    def adapter(self) -> CopilotSDKAdapter:
+        return self._adapter
+
+    def config(self, **overrides: object) -> CopilotConfig:
+        values: dict[str, object] = {
+            "model": "test-model",
+            "base_url": self.server.base_url,
+            "timeout_s": self.timeout_s,
+            "cli_path": str(self.cli),
+        }
+        values.update(overrides)
+        return CopilotConfig(**values)  # type: ignore[arg-type]
+
+    def new_adapter(self, **config: object) -> CopilotSDKAdapter:
+        return CopilotSDKAdapter(self.config(**config), env=self.env)
+
+    def answer(self, content: str, usage: UsageSpec) -> tuple[list[ChatMessage], str, UsageSpec]:
+        self.server.reset()
+        self.server.script(Reply(content, usage=usage.reply_usage()))
+        return [ChatMessage("system", "contract"), ChatMessage("user", "ping")], content, usage
+
+    def inject(self, fault: Fault, repeat: int = 8) -> None:
+        self.server.reset()
+        self.server.script(*[Reply(fault=fault)] * repeat)
+
+    def leftover_processes(self) -> set[int]:
+        return leftover_pids(environ=self.marker, timeout=5)
+
+    def marker_in(self, pid: int) -> bool:
+        """Whether process `pid` inherited this harness's marker (so it is one we started)."""
+        try:
+            environ = Path(f"/proc/{pid}/environ").read_bytes()
+        except OSError:
+            return False
+        key, value = next(iter(self.marker.items()))
+        return f"{key}={value}".encode() in environ.split(b"\0")
+
+    def processes_of(self, adapter: LLMPort) -> set[int]:
+        pid = adapter.pid if isinstance(adapter, CopilotSDKAdapter) else None
+        return {pid} if pid is not None else set()
+
+    def close(self) -> None:
+        self._adapter.close()
+        self.server.stop()
+
+
+def gone(pids: set[int]) -> bool:
+    return not wait_for_exit(pids, timeout=5)
+
+
+def usage_matches(actual: LLMUsage, sent: UsageSpec) -> bool:
+    """Counts are non-negative ints, and equal to what was sent where that is exact."""
+    for value, raw in (
+        (actual.prompt_tokens, sent.prompt),
+        (actual.completion_tokens, sent.completion),
+    ):
+        if type(value) is not int or value < 0:
+            return False
+        if sent.mode != "values":
+            if value != 0:
+                return False
+            continue
+        exact = expected_count(raw)
+        if exact is not None and value != exact:
+            return False
+    return True

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from app import demo, governance_command, kernel_command, templates_command
+from app.signals import Interrupted, stop_on_signals
 from domain.errors import EXIT_KERNEL_ERROR, KernelError
 
 COMMANDS: dict[
@@ -55,12 +56,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse, dispatch, and turn every failure into one line on stderr plus an exit code."""
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command][2](args)
+        with stop_on_signals():
+            return COMMANDS[args.command][2](args)
     except KernelError as exc:
         report_error(exc.message)
         return exc.exit_code
+    except Interrupted as exc:
+        report_error(f"interrupted by {exc.name}")
+        return exc.exit_code
     except KeyboardInterrupt:
-        report_error("interrupted")
+        report_error("interrupted by SIGINT")
         return 130
     except Exception as exc:
         if os.environ.get("STATE_RUNNER_DEBUG"):

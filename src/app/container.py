@@ -14,6 +14,7 @@ from adapters.files.role_io import FsRoleIO
 from adapters.files.version_map_store import JsonVersionMapStore
 from adapters.files.workspace import FsWorkspace
 from adapters.git import GitVcs
+from adapters.llm.copilot_sdk import CopilotConfig, CopilotSDKAdapter
 from adapters.llm.mock import MockLLM
 from adapters.traces import FsTraceSink
 from domain.errors import KernelError
@@ -30,11 +31,31 @@ def mock_llm(model: str | None) -> Iterator[LLMPort]:
         llm.close()
 
 
-def copilot_llm() -> Iterator[LLMPort]:
-    raise KernelError(
-        "The copilot provider is not available in this build; use --llm-provider mock"
+def copilot_llm(
+    model: str | None,
+    base_url: str | None,
+    api_key_env: str,
+    timeout_s: float,
+    wire_api: str,
+    verbose: bool,
+) -> Iterator[LLMPort]:
+    """The Copilot SDK adapter; its CLI starts on the first call and stops on shutdown."""
+    if not model:
+        raise KernelError("--llm-model (or env KERNEL_LLM_MODEL) is required for provider copilot")
+    adapter = CopilotSDKAdapter(
+        CopilotConfig(
+            model=model,
+            base_url=base_url,
+            api_key_env=api_key_env,
+            timeout_s=timeout_s,
+            wire_api=wire_api,
+            verbose=verbose,
+        )
     )
-    yield  # pragma: no cover
+    try:
+        yield adapter
+    finally:
+        adapter.close()
 
 
 class Container(containers.DeclarativeContainer):

@@ -10,24 +10,31 @@ from support.copilot_cli import require_cli
 from support.harnesses import CopilotHarness, Harness, MockHarness
 
 ADAPTERS = ["mock", "copilot"]
+# Adapters with a transport to the model: the fault properties apply to these.
+TRANSPORT_ADAPTERS = ["copilot"]
+
+
+def make_harness(name: str) -> Harness:
+    if name == "mock":
+        return MockHarness()
+    if name == "copilot":
+        return CopilotHarness(require_cli())
+    raise ValueError(f"no harness for adapter {name!r}")
 
 
 @pytest.fixture(scope="module", params=ADAPTERS)
 def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
-    if request.param == "mock":
-        made: Harness = MockHarness()
-    else:
-        made = CopilotHarness(require_cli())
+    made = make_harness(request.param)
     try:
         yield made
     finally:
         made.close()
 
 
-@pytest.fixture(scope="module")
-def copilot(request: pytest.FixtureRequest) -> Iterator[CopilotHarness]:
-    """The real-CLI harness alone, for the fault and lifecycle properties."""
-    made = CopilotHarness(require_cli())
+@pytest.fixture(scope="module", params=TRANSPORT_ADAPTERS)
+def transport(request: pytest.FixtureRequest) -> Iterator[CopilotHarness]:
+    made = make_harness(request.param)
+    assert isinstance(made, CopilotHarness)
     try:
         yield made
     finally:

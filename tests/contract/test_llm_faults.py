@@ -1,4 +1,7 @@
-"""Every injected fault surfaces as an `LLMClientError` of the right kind within a bound time."""
+"""Every injected fault surfaces as an `LLMClientError` of the right kind within a bound time.
+
+Runs against every adapter with a transport to a model (the `transport` fixture).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from domain.llm import ChatMessage, ErrorKind, LLMClientError, LLMPort
-from support.harnesses import TEST_KEY, CopilotHarness, Harness, UsageSpec, gone
+from support.harnesses import TEST_KEY, CopilotHarness, UsageSpec, gone
 from support.model_server import Fault
 
 MESSAGES = [ChatMessage("system", "contract"), ChatMessage("user", "fault probe")]
@@ -32,12 +35,6 @@ HTTP_FAULTS = [
     (Fault.close(), ErrorKind.CONNECTION, True),
     (Fault.hang(60), ErrorKind.TIMEOUT, True),
 ]
-
-
-def transport(harness: Harness) -> CopilotHarness:
-    if not isinstance(harness, CopilotHarness):
-        pytest.skip(f"the {harness.name} adapter has no transport, so there is nothing to fault")
-    return harness
 
 
 def fails_with(adapter: LLMPort, kind: ErrorKind, within: float) -> LLMClientError:
@@ -62,8 +59,10 @@ def still_works(harness: CopilotHarness) -> None:
     HTTP_FAULTS,
     ids=[f"{f.kind}-{f.status}" for f, _, _ in HTTP_FAULTS],
 )
-def test_provider_faults(harness: Harness, fault: Fault, kind: ErrorKind, retried: bool) -> None:
-    copilot = transport(harness)
+def test_provider_faults(
+    transport: CopilotHarness, fault: Fault, kind: ErrorKind, retried: bool
+) -> None:
+    copilot = transport
     copilot.inject(fault)
     bound = copilot.timeout_s + SLACK_S if retried else FAIL_FAST_S
     error = fails_with(copilot.adapter, kind, bound)
@@ -73,8 +72,8 @@ def test_provider_faults(harness: Harness, fault: Fault, kind: ErrorKind, retrie
     still_works(copilot)
 
 
-def test_auth_message_names_the_key_variable(harness: Harness) -> None:
-    copilot = transport(harness)
+def test_auth_message_names_the_key_variable(transport: CopilotHarness) -> None:
+    copilot = transport
     copilot.inject(Fault.http(401))
     error = fails_with(copilot.adapter, ErrorKind.AUTH, FAIL_FAST_S)
     assert "COPILOT_API_KEY" in error.message
@@ -86,8 +85,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_connection_refused(harness: Harness) -> None:
-    copilot = transport(harness)
+def test_connection_refused(transport: CopilotHarness) -> None:
+    copilot = transport
     adapter = copilot.new_adapter(base_url=f"http://127.0.0.1:{free_port()}/v1")
     try:
         fails_with(adapter, ErrorKind.CONNECTION, copilot.timeout_s + SLACK_S)
@@ -111,8 +110,10 @@ def script(tmp_path: Path, name: str, body: str, executable: bool = True) -> str
         ("never-answers", lambda tmp: script(tmp, "copilot", "#!/bin/sh\nexec sleep 60\n")),
     ],
 )
-def test_cli_start_failures(harness: Harness, tmp_path: Path, case: str, make_cli: object) -> None:
-    copilot = transport(harness)
+def test_cli_start_failures(
+    transport: CopilotHarness, tmp_path: Path, case: str, make_cli: object
+) -> None:
+    copilot = transport
     cli = make_cli(tmp_path)  # type: ignore[operator]
     adapter = copilot.new_adapter(cli_path=cli, start_timeout_s=2.0)
     try:
@@ -128,8 +129,8 @@ def test_cli_start_failures(harness: Harness, tmp_path: Path, case: str, make_cl
         )
 
 
-def test_cli_killed_mid_call_is_detected_promptly(harness: Harness) -> None:
-    copilot = transport(harness)
+def test_cli_killed_mid_call_is_detected_promptly(transport: CopilotHarness) -> None:
+    copilot = transport
     adapter = copilot.new_adapter(timeout_s=60.0)
     try:
         messages, _, _ = copilot.answer("warm up", UsageSpec("absent"))

@@ -1,0 +1,76 @@
+"""What transport adapters send, and what they leave behind (design.md "Copilot adapter policy")."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from adapters.llm.copilot_sdk import CopilotSDKAdapter
+from domain.llm import ChatMessage
+from support.harnesses import CopilotHarness, UsageSpec
+
+
+def test_sampling_parameters_reach_the_model_request(transport: CopilotHarness) -> None:
+    messages, expected, _ = transport.answer("sampled", UsageSpec("absent"))
+    assert transport.adapter.chat(messages, temperature=0.35, max_tokens=77).content == expected
+    body = transport.server.chat_requests()[-1].body
+    assert (body["temperature"], body["max_tokens"]) == (0.35, 77)
+    transport.answer("default", UsageSpec("absent"))
+    transport.adapter.chat(messages)
+    body = transport.server.chat_requests()[-1].body
+    assert body["temperature"] == 0.0 and "max_tokens" not in body
+
+
+def test_earlier_turns_are_carried_in_the_documented_format(transport: CopilotHarness) -> None:
+    transport.answer("third answer", UsageSpec("absent"))
+    transport.adapter.chat(
+        [
+            ChatMessage("system", "sys"),
+            ChatMessage("user", "q1"),
+            ChatMessage("assistant", "a1"),
+            ChatMessage("user", "q2"),
+        ]
+    )
+    assert transport.server.chat_requests()[-1].roles_and_contents() == [
+        ("system", "sys"),
+        ("user", "[user]\nq1\n\n[assistant]\na1\n\n[user]\nq2"),
+    ]
+
+
+def test_calls_share_no_history(transport: CopilotHarness) -> None:
+    for text in ("first", "second"):
+        transport.answer(text, UsageSpec("absent"))
+        transport.adapter.chat([ChatMessage("system", "S"), ChatMessage("user", f"say {text}")])
+        call = transport.server.chat_requests()[-1]
+        assert call.roles_and_contents() == [("system", "S"), ("user", f"say {text}")]
+        assert call.tools is None and "tools" not in call.body
+
+
+def test_private_home_is_used_and_removed(transport: CopilotHarness, tmp_path: Path) -> None:
+    fake_home = tmp_path / "home"
+    fake_home.mkdir()
+    adapter = CopilotSDKAdapter(transport.config(), env={**transport.env, "HOME": str(fake_home)})
+    try:
+        transport.answer("reply-7c1e5b", UsageSpec("absent"))
+        reply = adapter.chat([ChatMessage("system", "S"), ChatMessage("user", "prompt-2d9f04")])
+        assert reply.content == "reply-7c1e5b"
+        home = adapter.home
+        assert home is not None and os.path.isdir(home)
+    finally:
+        adapter.close()
+    assert not os.path.exists(home)
+    # The CLI caches its own unpacked runtime under ~/.cache/copilot; no session state may land
+    # in the user's home: no ~/.copilot, and neither the prompt nor the reply in any file.
+    assert not (fake_home / ".copilot").exists()
+    for path in fake_home.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"prompt-2d9f04" not in data and b"reply-7c1e5b" not in data, path
+
+
+def test_sdk_logger_is_quiet_unless_verbose(transport: CopilotHarness) -> None:
+    CopilotSDKAdapter(transport.config(verbose=True), env=transport.env).close()
+    assert logging.getLogger("copilot").level == logging.WARNING
+    CopilotSDKAdapter(transport.config(), env=transport.env).close()
+    assert logging.getLogger("copilot").level == logging.CRITICAL

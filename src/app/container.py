@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
+from adapters.files.journal import UndoJournal
 from adapters.files.layout import IterationLayout
 from adapters.files.ledger_store import JsonLedgerStore
 from adapters.files.metrics_store import JsonMetricsStore
 from adapters.files.role_io import FsRoleIO
+from adapters.files.run_lock import RunLock
 from adapters.files.version_map_store import JsonVersionMapStore
 from adapters.files.workspace import FsWorkspace
 from adapters.git import GitVcs
@@ -72,6 +74,8 @@ class Container(containers.DeclarativeContainer):
     metrics = providers.Singleton(JsonMetricsStore, root=config.root)
     version_map = providers.Singleton(JsonVersionMapStore, root=config.root)
     vcs = providers.Singleton(GitVcs, root=config.root)
+    run_lock = providers.Singleton(RunLock, root=config.root)
+    journal = providers.Singleton(UndoJournal, root=config.root)
 
     llm = providers.Selector(
         config.llm["provider"],
@@ -97,5 +101,6 @@ class Container(containers.DeclarativeContainer):
         version_map=version_map,
         vcs=vcs,
         clock=clock,
+        journal=journal,
     )
     kernel = providers.Factory(Kernel, ports=kernel_ports)

@@ -9,8 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from adapters.files.ledger_store import JsonLedgerStore
-from app.kernel_command import run_kernel, stderr_progress
+from app.kernel_command import build_container, run_kernel, stderr_progress
 from app.report import summary_lines
 from app.sample_book import sample_book_dir
 from app.settings import KernelSettings, LLMSettings
@@ -59,7 +58,8 @@ def prepare(into: str | None) -> Path:
 
 def command(args: argparse.Namespace) -> int:
     root = prepare(args.into)
-    chapter_id = governance.select_next_chapter(JsonLedgerStore(root).load())
+    ledger = build_container(root, root / "state" / "role_io").ledger().load()
+    chapter_id = governance.select_next_chapter(ledger)
     print(f"Sample book copied to {root}")
     print(f"Running the kernel on {chapter_id} with the mock provider ...")
     settings = KernelSettings(

@@ -6,11 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from adapters.files.ledger_store import JsonLedgerStore
+from app.kernel_command import build_container
 from domain import governance
 from domain.errors import KernelError
+from domain.ports import LedgerStore
 
 LEDGER_REL = Path("state") / "ledger.json"
+WRITING_COMMANDS = ("promotions", "unhold", "unlock")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,17 +27,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         cmd.add_argument("--status", default=default, help=f"new status ({default})")
 
 
-def ledger_store(raw: str | None) -> JsonLedgerStore:
-    """The store for `--ledger` (which must be `<workspace>/state/ledger.json`)."""
+def workspace_of(raw: str | None) -> Path:
+    """The workspace root for `--ledger` (which must be `<workspace>/state/ledger.json`)."""
     path = Path(raw).resolve() if raw else (Path.cwd() / LEDGER_REL).resolve()
     root = path.parent.parent
     if path != root / LEDGER_REL:
         raise KernelError(f"--ledger must point to <workspace>/state/ledger.json (got {path})")
-    return JsonLedgerStore(root)
+    return root
 
 
 def command(args: argparse.Namespace) -> int:
-    store = ledger_store(args.ledger)
+    root = workspace_of(args.ledger)
+    container = build_container(root, root / "state" / "role_io")
+    if args.governance_cmd in WRITING_COMMANDS:
+        with container.run_lock():
+            return run(args, container.ledger())
+    return run(args, container.ledger())
+
+
+def run(args: argparse.Namespace, store: LedgerStore) -> int:
     ledger = store.load()
     cmd = args.governance_cmd
     if cmd == "validate":

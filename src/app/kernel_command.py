@@ -97,12 +97,20 @@ def build_container(root: Path, io_dir: Path, llm: LLMSettings | None = None) ->
 def run_kernel(settings: KernelSettings, progress: Callable[[str], None]) -> RunOutcome:
     """Compose, run, and always shut the LLM provider down."""
     container = build_container(settings.root, settings.io_dir, settings.llm)
-    try:
-        llm: LLMPort | None = container.llm() if settings.options.use_llm else None
-        kernel = container.kernel(ports__llm=llm, ports__progress=progress)
-        return kernel.run(settings.options)
-    finally:
-        container.shutdown_resources()
+    with container.run_lock():
+        try:
+            llm: LLMPort | None = container.llm() if settings.options.use_llm else None
+            kernel = container.kernel(
+                ports__llm=llm, ports__progress=progress, ports__notice=stderr_notice
+            )
+            return kernel.run(settings.options)
+        finally:
+            container.shutdown_resources()
+
+
+def stderr_notice(message: str) -> None:
+    """Things a person must see even without --verbose (e.g. a repaired crash)."""
+    print(f"state-runner: {message}", file=sys.stderr, flush=True)
 
 
 def stderr_progress(enabled: bool) -> Callable[[str], None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from app.container import Container
 from app.kernel_command import build_container
 from app.settings import parse_int, resolve_io_dir, resolve_root
 from domain.errors import KernelError
@@ -40,6 +41,12 @@ def command(args: argparse.Namespace) -> int:
     cwd = Path.cwd()
     root = resolve_root(args.root, cwd)
     container = build_container(root, resolve_io_dir(args.io_dir, root, cwd))
+    with container.run_lock():
+        return scaffold(args, container)
+
+
+def scaffold(args: argparse.Namespace, container: Container) -> int:
+    """Write the three output templates for the chapter's next (or given) iteration."""
     ledger = container.ledger().load()
     chapters = ledger.get("chapters")
     chapter = chapters.get(args.chapter_id) if isinstance(chapters, dict) else None

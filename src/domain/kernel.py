@@ -14,6 +14,7 @@ from domain.evals import EvalConfigs, run_deterministic_evals, validate_eval_con
 from domain.llm import LLMClientError, LLMPort, LLMUsage
 from domain.ports import (
     Clock,
+    Journal,
     LedgerStore,
     MetricsStore,
     RoleIO,
@@ -88,8 +89,10 @@ class KernelPorts:
     version_map: VersionMapStore
     vcs: Vcs
     clock: Clock
+    journal: Journal
     llm: LLMPort | None = None
     progress: Callable[[str], None] = field(default=lambda _message: None)
+    notice: Callable[[str], None] = field(default=lambda _message: None)
 
 
 @dataclass
@@ -177,6 +180,9 @@ class Kernel:
 
     def _preflight(self, options: KernelOptions) -> _Run:
         ws = self.p.workspace
+        repaired = self.p.journal.recover()
+        if repaired:
+            self.p.notice(repaired)
         self._check_governance()
         ledger = self.p.ledger.load()
         chapter = self._chapter_entry(ledger, options.chapter_id)
@@ -460,6 +466,7 @@ class Kernel:
         promote = result.pass_now and (
             not opts.require_two_consecutive_passes or result.consecutive_passes >= 2
         )
+        self.p.journal.begin(run.chapter_path, f"iteration {iteration} of {cid}")
         self.p.workspace.write_text(run.chapter_path, revised)
         self.p.metrics.append_history(cid, records.metrics_entry(result))
         records.update_chapter(run.chapter, result)
@@ -471,10 +478,12 @@ class Kernel:
         if promote and opts.commit:
             self.p.ledger.save(run.ledger)
             self.p.version_map.record(cid, self.p.vcs.head(), result.timestamp)
+            self.p.journal.commit()  # consistent and promoted: the commit may now include it
             changed.append(VERSION_MAP_FILE)
             commit_hash = self.p.vcs.commit(
                 [*changed, *LOG_DIRS], f"refine: {cid} (iter {iteration})"
             )
+            self.p.journal.begin(run.chapter_path, f"log entry of iteration {iteration} of {cid}")
         entry = records.repo_log_entry(
             result,
             repo_iteration=records.next_repo_iteration(run.ledger),
@@ -484,6 +493,7 @@ class Kernel:
         )
         self.p.ledger.append_repo_log(run.ledger, entry)
         self.p.ledger.save(run.ledger)
+        self.p.journal.commit()
         self._event(
             run,
             iteration,

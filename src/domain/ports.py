@@ -127,3 +127,19 @@ class Vcs(Protocol):
     def commit(self, paths: Sequence[str], message: str) -> str:
         """Stage `paths`, commit, return the new commit hash."""
         ...
+
+
+class Journal(Protocol):
+    """Makes one iteration's state writes all-or-nothing across a crash."""
+
+    def begin(self, chapter_path: str, note: str) -> None:
+        """Record the state as it is, before the iteration's first state write."""
+        ...
+
+    def commit(self) -> None:
+        """The iteration's writes are complete: forget the record."""
+        ...
+
+    def recover(self) -> str | None:
+        """Undo an iteration a crash interrupted; returns a note when it did."""
+        ...

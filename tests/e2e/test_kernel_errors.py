@@ -28,12 +28,6 @@ def kernel(book: Book, capsys: pytest.CaptureFixture[str], clean_env: None) -> R
     return run
 
 
-def state_snapshot(book: Book) -> dict[str, bytes]:
-    """Every file under state/ plus the chapters, to prove nothing was written."""
-    files = [*book.root.joinpath("state").rglob("*"), *book.root.joinpath("book").rglob("*")]
-    return {str(p): p.read_bytes() for p in files if p.is_file()}
-
-
 def assert_refused(result: tuple[int, str, str], message: str) -> None:
     code, _, err = result
     assert code == 3
@@ -51,12 +45,12 @@ def test_governance_edit_is_refused(book: Book, kernel: Run, staged: bool) -> No
     (book.root / "AGENTS.md").write_text("# Agents\nAnything goes now.\n")
     if staged:
         git(book.root, "add", "AGENTS.md")
-    before = state_snapshot(book)
+    before = book.snapshot()
     assert_refused(
         kernel("--chapter-id", book.active_id),
         "Immutable governance files modified; kernel refuses to proceed: AGENTS.md",
     )
-    assert state_snapshot(book) == before
+    assert book.snapshot() == before
     assert not (book.root / "state/role_io").exists()
 
 
@@ -117,9 +111,9 @@ def test_unknown_chapter(book: Book, kernel: Run) -> None:
 def test_ineligible_status(book: Book, kernel: Run, status: str) -> None:
     cid = book.active_id
     set_chapter(book, cid, status=status)
-    before = state_snapshot(book)
+    before = book.snapshot()
     assert_refused(kernel("--chapter-id", cid), f"Chapter is not eligible (status='{status}').")
-    assert state_snapshot(book) == before
+    assert book.snapshot() == before
 
 
 def test_the_sample_books_locked_chapter_is_refused(book: Book, kernel: Run) -> None:
@@ -161,12 +155,12 @@ def test_chapter_path_outside_the_workspace(
         os.symlink(outside, link)
         raw = "book/chapters/link.md"
     set_chapter(book, book.active_id, path=raw)
-    before = state_snapshot(book)
+    before = book.snapshot()
     assert_refused(
         kernel("--chapter-id", book.active_id),
         f"Chapter path must stay inside the workspace: {raw}",
     )
-    assert state_snapshot(book) == before
+    assert book.snapshot() == before
 
 
 @pytest.mark.parametrize(
@@ -240,12 +234,12 @@ def test_bad_eval_config_is_refused_before_anything_is_written(book: Book, kerne
     path = book.root / "evals/style-guard.yaml"
     path.write_text("limits: [unclosed\n")
     book.commit_all("break yaml")
-    before = state_snapshot(book)
+    before = book.snapshot()
     code, _, err = kernel("--chapter-id", book.active_id)
     assert code == 3
     assert err.startswith(f"KernelError: Invalid YAML: {path}: ")
     assert err.count("\n") == 1
-    assert state_snapshot(book) == before
+    assert book.snapshot() == before
 
 
 def test_invalid_planner_output_in_file_mode(book: Book, kernel: Run) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from dependency_injector import providers
@@ -27,11 +26,6 @@ def run(book: Book, llm: ScriptedLLM, **options: object) -> RunOutcome:
         return container.kernel(ports__llm=container.llm()).run(opts)
     finally:
         container.shutdown_resources()
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    files = [*root.joinpath("state").rglob("*"), *root.joinpath("book").rglob("*")]
-    return {str(p): p.read_bytes() for p in files if p.is_file() and "role_io" not in p.parts}
 
 
 def test_usage_is_summed_per_iteration(book: Book) -> None:
@@ -102,7 +96,7 @@ def test_failed_call_is_a_kernel_error_and_nothing_is_persisted(
             "provider rejected the key (check COPILOT_API_KEY)", kind=ErrorKind.AUTH
         )
 
-    before = snapshot(book.root)
+    before = book.snapshot(role_io=False)
     with pytest.raises(KernelError) as info:
         run(book, ScriptedLLM(overrides={role: fail}))
     assert (
@@ -111,15 +105,15 @@ def test_failed_call_is_a_kernel_error_and_nothing_is_persisted(
     )
     assert info.value.exit_code == 3
     assert isinstance(info.value.__cause__, LLMClientError)
-    assert snapshot(book.root) == before
+    assert book.snapshot(role_io=False) == before
 
 
 def test_unparsable_planner_reply_is_refused(book: Book) -> None:
     llm = ScriptedLLM(overrides={"planner": lambda _m: LLMResponse("I cannot help", LLMUsage())})
-    before = snapshot(book.root)
+    before = book.snapshot(role_io=False)
     with pytest.raises(KernelError, match=r"^LLM response did not contain a JSON object$"):
         run(book, llm)
-    assert snapshot(book.root) == before
+    assert book.snapshot(role_io=False) == before
     trace = book.iter_dir(book.active_id, 1) / "out/_llm_trace/planner.response.txt"
     assert trace.read_text() == "I cannot help"
 

@@ -72,6 +72,15 @@ class Book:
     def iter_dir(self, chapter_id: str, iteration: int) -> Path:
         return self.root / "state" / "role_io" / chapter_id / f"iter_{iteration:02d}"
 
+    def snapshot(self, *, role_io: bool = True) -> dict[str, bytes]:
+        """Every file under state/ and book/ (but the run lock), to prove nothing was written."""
+        files = [*self.root.joinpath("state").rglob("*"), *self.root.joinpath("book").rglob("*")]
+        return {
+            str(p): p.read_bytes()
+            for p in files
+            if p.is_file() and p.name != "kernel.lock" and (role_io or "role_io" not in p.parts)
+        }
+
     def commit_all(self, message: str = "update") -> None:
         git(self.root, "add", "-A")
         git(self.root, "commit", "-q", "-m", message)

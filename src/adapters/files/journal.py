@@ -1,0 +1,98 @@
+"""An undo journal that makes each iteration's state writes all-or-nothing across a crash.
+
+Before the kernel persists an iteration it records, in one atomically written file, the state
+files as they are (chapter, ledger, metrics, version map) and the length of every JSON Lines
+log. When the iteration's last write is done the journal is removed. A journal found at the
+start of the next run therefore means a run died mid-persistence: the recorded files are put
+back and the logs cut to their recorded length, so the workspace is exactly as it was before
+that iteration, and the iteration simply runs again.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from adapters.files.atomic import atomic_write_text, read_json, write_json
+from adapters.files.text_files import read_utf8
+from domain.errors import KernelError
+
+JOURNAL = "state/journal.json"
+STATE_FILES = ("state/ledger.json", "state/metrics.json", "state/version_map.json")
+LOG_DIRS = ("state/ledger", "state/metrics")
+TEMP_GLOB = ".*.tmp"
+
+
+def _truncate(path: Path, size: int) -> None:
+    fd = os.open(path, os.O_RDWR)
+    try:
+        os.ftruncate(fd, size)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class UndoJournal:
+    """Journal port over `<root>/state/journal.json`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.path = self.root / JOURNAL
+
+    def _logs(self) -> list[Path]:
+        return sorted(p for d in LOG_DIRS for p in (self.root / d).rglob("*.jsonl"))
+
+    def _rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def begin(self, chapter_path: str, note: str) -> None:
+        files: dict[str, str | None] = {}
+        for rel in (chapter_path, *STATE_FILES):
+            path = self.root / rel
+            files[rel] = read_utf8(path) if path.exists() else None
+        record = {
+            "note": note,
+            "files": files,
+            "logs": {self._rel(p): p.stat().st_size for p in self._logs()},
+        }
+        write_json(self.path, record)
+
+    def commit(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+    def _remove_temp_files(self) -> int:
+        folders = {self.root / "state", *(self.root / d for d in LOG_DIRS)}
+        removed = 0
+        for folder in folders:
+            for temp in folder.glob(TEMP_GLOB) if folder.is_dir() else ():
+                temp.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+    def recover(self) -> str | None:
+        """Undo an interrupted iteration, if any; returns what was repaired."""
+        self._remove_temp_files()
+        if not self.path.exists():
+            return None
+        record: Any = read_json(self.path)
+        try:
+            files: dict[str, str | None] = dict(record["files"])
+            logs: dict[str, int] = dict(record["logs"])
+            note = str(record["note"])
+        except (KeyError, TypeError, ValueError):
+            raise KernelError(f"Unreadable journal {self.path}: remove it after checking") from None
+        for rel, text in files.items():
+            target = self.root / rel
+            if text is None:
+                target.unlink(missing_ok=True)
+            else:
+                atomic_write_text(target, text)
+        for path in self._logs():
+            size = logs.get(self._rel(path))
+            if size is None:
+                path.unlink()  # created by the interrupted iteration (first append)
+            elif path.stat().st_size != size:
+                _truncate(path, size)
+        self.commit()
+        return f"repaired an interrupted run: {note} was undone and will run again"

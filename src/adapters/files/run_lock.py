@@ -1,0 +1,63 @@
+"""One writer per workspace: an OS file lock that the OS releases when the holder dies."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from pathlib import Path
+
+from domain.errors import KernelError
+
+LOCK_NAME = "kernel.lock"
+
+
+class RunLock:
+    """Exclusive, non-blocking `flock` on `<root>/state/kernel.lock`, holding the owner's PID."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / "state" / LOCK_NAME
+        self._fd: int | None = None
+
+    def holder(self) -> str:
+        """The PID written by the current holder, or '?' when unreadable."""
+        with contextlib.suppress(OSError):
+            text = self.path.read_text(encoding="utf-8", errors="replace").strip()
+            if text.isdigit():
+                return text
+        return "?"
+
+    def acquire(self) -> None:
+        if self._fd is not None or not self.path.parent.is_dir():
+            return  # already held, or no state/ folder: loading the ledger will report it
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise KernelError(
+                f"Workspace is locked by another run (PID {self.holder()}): {self.path}; "
+                "wait for it to finish"
+            ) from None
+        except OSError as exc:
+            os.close(fd)
+            raise KernelError(f"Cannot lock {self.path}: {exc.strerror or exc}") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        os.fsync(fd)
+        self._fd = fd
+
+    def release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+        os.close(fd)  # closing the descriptor drops the flock
+
+    def __enter__(self) -> RunLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()

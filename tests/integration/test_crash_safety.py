@@ -1,0 +1,118 @@
+"""SIGKILL a long mock run at random moments: state must stay valid and the next run must work.
+
+`STATE_RUNNER_CRASH_KILLS` (default 20) sets how many kills; `STATE_RUNNER_CRASH_SEED` the seed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from domain import governance
+from support.workspace import GIT_IDENTITY, KERNEL_ENV_VARS, Book, run_cli
+
+KILLS = int(os.environ.get("STATE_RUNNER_CRASH_KILLS", "20"))
+SEED = int(os.environ.get("STATE_RUNNER_CRASH_SEED", "20261124"))
+TAIL = 50
+
+
+def jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    lines = path.read_bytes().split(b"\n")
+    assert lines[-1] == b"", f"torn last line in {path}"
+    return [json.loads(line) for line in lines[:-1]]
+
+
+def assert_state_valid(book: Book) -> None:
+    """What must hold right after a kill, before any repair."""
+    for path in (book.root / "state").rglob("*.json"):
+        json.loads(path.read_text())  # every JSON file parses
+    for path in (book.root / "state").rglob("*.jsonl"):
+        jsonl(path)  # every log line is whole JSON
+    assert governance.validate_ledger(book.ledger()) == []
+
+
+def assert_history_consistent(book: Book, cid: str) -> None:
+    """After a completed run: logs, tails and counters tell one story, without gaps or repeats."""
+    ledger = book.ledger()
+    chapter = ledger["chapters"][cid]
+    done = chapter["current_iteration"]
+    assert chapter["revision_count"] == done
+    chapter_log = jsonl(book.root / f"state/ledger/chapters/{cid}.jsonl")
+    assert [e["iteration"] for e in chapter_log] == list(range(1, done + 1))
+    repo_log = jsonl(book.root / "state/ledger/repo_iteration_log.jsonl")
+    assert [e["iteration"] for e in repo_log] == list(range(1, done + 1))
+    metrics_log = jsonl(book.root / f"state/metrics/{cid}.jsonl")
+    assert [e["iteration"] for e in metrics_log] == list(range(1, done + 1))
+    assert chapter["iteration_log"] == chapter_log[-TAIL:]
+    assert ledger["repo_iteration_log"] == repo_log[-TAIL:]
+    metrics = json.loads((book.root / "state/metrics.json").read_text())
+    assert metrics["chapters"][cid]["history"] == metrics_log[-TAIL:]
+
+
+def test_random_sigkills_never_corrupt_state(book: Book) -> None:
+    rng = random.Random(SEED)
+    cid = book.active_id
+    base = {k: v for k, v in os.environ.items() if k not in KERNEL_ENV_VARS}
+    command = [
+        sys.executable,
+        "-m",
+        "app",
+        "kernel",
+        "--root",
+        str(book.root),
+        "--chapter-id",
+        cid,
+        "--llm",
+        "--llm-provider",
+        "mock",
+        "--max-iterations",
+        "400",
+    ]
+    repaired = 0
+    progress = []
+    for _ in range(KILLS):
+        proc = subprocess.Popen(
+            command,
+            env={**base, **GIT_IDENTITY},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.4, 2.5))
+        proc.kill()
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == -9, err  # killed mid-run, not finished
+        repaired += err.count(b"repaired an interrupted run")
+        assert b"Traceback" not in err
+        assert_state_valid(book)
+        progress.append(book.ledger()["chapters"][cid]["current_iteration"])
+
+    final = run_cli(
+        "kernel",
+        "--chapter-id",
+        cid,
+        "--llm",
+        "--llm-provider",
+        "mock",
+        "--max-iterations",
+        "2",
+        cwd=book.root,
+    )
+    assert final.code == 1, final.stderr
+    repaired += final.stderr.count("repaired an interrupted run")
+    assert_state_valid(book)
+    assert_history_consistent(book, cid)
+    assert progress == sorted(progress) and progress[-1] > 0
+    assert not (book.root / "state/journal.json").exists()
+    print(
+        f"\ncrash test: {KILLS} kills survived, {repaired} interrupted iterations repaired, "
+        f"{book.ledger()['chapters'][cid]['current_iteration']} iterations recorded"
+    )

@@ -11,6 +11,7 @@ from domain import guards, records, roles
 from domain.contracts import CriticReport, PlannerPlan, parse_critic, parse_planner
 from domain.errors import EXIT_HOLD, EXIT_MISSING_OUTPUTS, EXIT_REFINED, KernelError
 from domain.evals import EvalConfigs, run_deterministic_evals, validate_eval_configs
+from domain.ledger_checks import check_ledger_for_run, check_reply
 from domain.llm import LLMClientError, LLMPort, LLMUsage
 from domain.ports import (
     Clock,
@@ -170,10 +171,10 @@ class Kernel:
         for other_id, entry in sorted(ledger["chapters"].items()):
             if other_id == chapter_id or not isinstance(entry, dict):
                 continue
-            raw = entry.get("path")
-            if not isinstance(raw, str) or not raw.strip():
+            try:  # another chapter's bad path is not this run's business: skip it
+                path = self.p.workspace.resolve_chapter_path(entry.get("path"))
+            except KernelError:
                 continue
-            path = self.p.workspace.resolve_chapter_path(raw)
             if self.p.workspace.exists(path):
                 texts[other_id] = self.p.workspace.read_text(path)
         return texts
@@ -186,6 +187,7 @@ class Kernel:
         self._check_governance()
         ledger = self.p.ledger.load()
         chapter = self._chapter_entry(ledger, options.chapter_id)
+        check_ledger_for_run(ledger, options.chapter_id)
         chapter_path = self._chapter_path(chapter)
         baseline = ws.read_text(chapter_path)
         raw_configs = {name: ws.read_yaml(f"evals/{name}.yaml") for name in roles.EVAL_NAMES}
@@ -314,6 +316,10 @@ class Kernel:
             for role, name in roles.OUTPUT_FILES.items()
         }
         missing = [role for role, text in outputs.items() if text is None]
+        for role, text in outputs.items():
+            if text is not None:
+                shown = self.p.role_io.output_display(cid, iteration, roles.OUTPUT_FILES[role])
+                check_reply(f"Role output {shown}", text)
         if missing:
             self._phase(
                 run,
@@ -539,6 +545,7 @@ class Kernel:
             ) from exc
         if not isinstance(response.content, str):
             raise KernelError(f"{role.capitalize()} LLM call failed: reply content is not text")
+        check_reply(f"{role.capitalize()} LLM reply", response.content)
         return response.content, response.usage
 
     def _generate(self, run: _Run, iteration: int, current: str, planner_input: str) -> LLMUsage:

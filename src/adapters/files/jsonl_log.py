@@ -13,6 +13,7 @@ from typing import Any
 
 from adapters.files.atomic import append_line, atomic_write_text, parse_json_bytes
 from domain.errors import KernelError
+from domain.ledger_checks import check_file_name
 from domain.ports import JsonObject
 
 LOG_TAIL = 50
@@ -21,14 +22,7 @@ LOG_TAIL = 50
 
 def safe_name(name: object, what: str = "chapter id") -> str:
     """`name`, if it can be used as one path component; otherwise `KernelError`."""
-    if (
-        not isinstance(name, str)
-        or name in ("", "..")
-        or name.startswith(".")
-        or any(char in name for char in "/\\\0")
-    ):
-        raise KernelError(f"Unsafe {what} for a file name: {name!r}")
-    return name
+    return check_file_name(name, what)
 
 
 def safe_chapter_id(chapter_id: object) -> str:

@@ -1,0 +1,208 @@
+"""Hostile and broken input: one `KernelError` line, exit 3, and nothing written."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.cli import main
+from support.workspace import SAMPLE_BOOK, Book
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def kernel(book: Book, capsys: pytest.CaptureFixture[str], clean_env: None) -> Run:
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(["kernel", "--root", str(book.root), *args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+def refused(result: tuple[int, str, str], starts: str) -> None:
+    code, _, err = result
+    assert code == 3, err
+    assert err.startswith(f"KernelError: {starts}"), err
+    assert err.count("\n") == 1 and "internal error" not in err
+
+
+def test_chapter_file_not_utf8(book: Book, kernel: Run) -> None:
+    path = book.chapter_path(book.active_id)
+    path.write_bytes(b"# Title\n\xff\xfe broken\n")
+    book.commit_all("latin-1 chapter")
+    before = book.snapshot()
+    refused(kernel("--chapter-id", book.active_id), f"File is not UTF-8 text: {path} (byte 8)")
+    assert book.snapshot() == before
+
+
+def test_prompt_file_not_utf8(book: Book, kernel: Run) -> None:
+    path = book.root / "prompts/critic.md"
+    path.write_bytes(b"\x80critic")
+    book.commit_all("binary prompt")
+    before = book.snapshot()
+    refused(
+        kernel("--chapter-id", book.active_id, "--llm", "--llm-provider", "mock"),
+        f"File is not UTF-8 text: {path} (byte 0)",
+    )
+    assert book.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "style-guard",
+            "limits:\n  sentence_length:\n    max_words: many\n",
+            "Invalid eval config evals/style-guard.yaml: limits.sentence_length.max_words",
+        ),
+        (
+            "drift-detection",
+            "hype:\n  patterns: ['(unclosed']\n",
+            "Invalid eval config evals/drift-detection.yaml: hype.patterns[0]",
+        ),
+        (
+            "chapter-quality",
+            "- just\n- a list\n",
+            "Invalid eval config evals/chapter-quality.yaml: ",
+        ),
+        (
+            "chapter-quality",
+            "thresholds: {refine_min_total: true}\n",
+            "Invalid eval config evals/chapter-quality.yaml: thresholds.refine_min_total",
+        ),
+    ],
+)
+def test_eval_config_with_wrong_types(
+    book: Book, kernel: Run, name: str, text: str, message: str
+) -> None:
+    (book.root / f"evals/{name}.yaml").write_text(text)
+    book.commit_all("bad eval")
+    before = book.snapshot()
+    refused(kernel("--chapter-id", book.active_id), message)
+    assert book.snapshot() == before
+
+
+def write_outputs(book: Book, cid: str, writer: str) -> None:
+    out = book.iter_dir(cid, 1) / "out"
+    out.mkdir(parents=True)
+    plan = {
+        "focus_areas": ["## Thesis"],
+        "structural_changes": [],
+        "risk_flags": [],
+        "target_word_delta": "0",
+    }
+    (out / "planner.json").write_text(json.dumps(plan))
+    (out / "writer.md").write_text(writer)
+    (out / "critic.json").write_text("{}")
+
+
+@pytest.mark.parametrize(
+    ("writer", "message"),
+    [
+        (
+            "# T\n\x00\n",
+            "Role output state/role_io/{cid}/iter_01/out/writer.md rejected: it "
+            "contains NUL characters",
+        ),
+        (
+            "# T\n" + "x" * 3_000_000,
+            "Role output state/role_io/{cid}/iter_01/out/writer.md "
+            "rejected: 3000004 characters is over the limit of 2000000",
+        ),
+    ],
+)
+def test_hostile_role_output_files(book: Book, kernel: Run, writer: str, message: str) -> None:
+    cid = book.active_id
+    write_outputs(book, cid, writer)
+    before = book.snapshot(role_io=False)
+    refused(kernel("--chapter-id", cid), message.format(cid=cid))
+    assert book.snapshot(role_io=False) == before
+
+
+@pytest.mark.parametrize("cid", ["../escape", "a/b", "..", ".hidden", "nul\x00id"])
+def test_chapter_id_that_is_not_a_file_name(book: Book, kernel: Run, cid: str) -> None:
+    ledger = book.ledger()
+    ledger["chapters"][cid] = copy.deepcopy(ledger["chapters"][book.active_id])
+    book.write_ledger(ledger)
+    before = book.snapshot()
+    refused(kernel("--chapter-id", cid), f"Unsafe chapter id for a file name: {cid!r}")
+    assert book.snapshot() == before
+
+
+def test_ledger_that_is_not_an_object(book: Book, kernel: Run) -> None:
+    (book.root / "state/ledger.json").write_text("[1, 2]\n")
+    refused(kernel("--chapter-id", "x"), "Invalid ledger: ")
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def paths_of(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every location inside a JSON value."""
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += paths_of(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += paths_of(item, (*prefix, index))
+    return found
+
+
+def replaced(document: Any, path: tuple[Any, ...], value: Any) -> Any:
+    if not path:
+        return value
+    copy_ = copy.deepcopy(document)
+    target = copy_
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return copy_
+
+
+PRISTINE: dict[str, Any] = json.loads((SAMPLE_BOOK / "state/ledger.json").read_text())
+
+
+@settings(
+    max_examples=int(os.environ.get("STATE_RUNNER_FUZZ_EXAMPLES", "120")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_any_mutated_ledger_is_run_or_refused_cleanly(
+    book: Book, kernel: Run, data: st.DataObject
+) -> None:
+    cid = data.draw(st.sampled_from(sorted(PRISTINE["chapters"])), label="chapter")
+    document: Any = PRISTINE
+    for _ in range(data.draw(st.integers(1, 3), label="mutations")):
+        path = data.draw(st.sampled_from(paths_of(document)), label="path")
+        document = replaced(document, path, data.draw(json_values, label="value"))
+    for folder in ("state/role_io", "state/ledger", "state/metrics"):
+        shutil.rmtree(book.root / folder, ignore_errors=True)
+    (book.root / "state/ledger.json").write_text(json.dumps(document))
+    before = book.snapshot(role_io=False)
+    code, _, err = kernel(
+        "--chapter-id", cid, "--llm", "--llm-provider", "mock", "--max-iterations", "1"
+    )
+    assert "internal error" not in err and "Traceback" not in err
+    if code == 3:
+        assert err.startswith("KernelError: ") and err.count("\n") == 1
+        assert book.snapshot(role_io=False) == before
+    else:
+        assert code == 1, err

@@ -172,3 +172,27 @@ def test_original_inline_ledger_is_converted_without_losing_history(book: Book) 
     chapter_lines = (book.root / f"state/ledger/chapters/{cid}.jsonl").read_text().splitlines()
     assert len(chapter_lines) == 61
     assert len(after["chapters"][cid]["iteration_log"]) == 50
+
+
+@pytest.mark.parametrize(
+    ("reply", "message"),
+    [
+        (
+            "# T\n" + "word " * 1_000_000,
+            "Writer LLM reply rejected: 5000004 characters is over the limit of 2000000",
+        ),
+        ("# T\n\x00\n", "Writer LLM reply rejected: it contains NUL characters"),
+    ],
+)
+def test_runaway_or_binary_replies_are_refused_before_anything_is_written(
+    book: Book, reply: str, message: str
+) -> None:
+    llm = ScriptedLLM(overrides={"writer": lambda _m: LLMResponse(reply, LLMUsage())})
+    cid = book.active_id
+    before = book.snapshot(role_io=False)
+    with pytest.raises(KernelError) as info:
+        run(book, llm)
+    assert str(info.value) == message
+    assert book.snapshot(role_io=False) == before
+    assert not (book.iter_dir(cid, 1) / "out/writer.md").exists()
+    assert not (book.iter_dir(cid, 1) / "out/_llm_trace/writer.response.txt").exists()

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from adapters.llm.copilot_home import HOME_PREFIX
 from support.copilot_cli import leftover_pids, process_marker, require_cli
 from support.kernel_model import USAGE, KernelModel
 from support.model_server import Fault, ModelServer, Reply
 from support.workspace import GIT_IDENTITY, KERNEL_ENV_VARS, Book, run_cli
 
 KEY = "sk-e2e-unique-key-4f1c9a"
-HOME_GLOB = "state-runner-copilot-*"
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def kernel_args(book: Book, server: ModelServer, *extra: str) -> list[str]:
 
 
 def homes() -> set[Path]:
-    return set(Path(tempfile.gettempdir()).glob(HOME_GLOB))
+    return set(Path(tempfile.gettempdir()).glob(f"{HOME_PREFIX}*"))
 
 
 def marker_of(env: dict[str, str]) -> dict[str, str]:
@@ -112,6 +112,7 @@ def test_provider_401_ends_fast_with_one_line(
 ) -> None:
     server.default = Reply(fault=Fault.http(401))
     ledger_before = (book.root / "state/ledger.json").read_bytes()
+    homes_before = homes()
     started = time.monotonic()
     result = run_cli(*kernel_args(book, server), cwd=book.root, env=env)
     elapsed = time.monotonic() - started
@@ -125,6 +126,7 @@ def test_provider_401_ends_fast_with_one_line(
     assert elapsed < 15, f"took {elapsed:.1f}s"
     assert (book.root / "state/ledger.json").read_bytes() == ledger_before
     assert leftover_pids(environ=marker_of(env)) == set()
+    assert homes() - homes_before == set()
 
 
 def test_missing_byok_key_is_a_config_error(

@@ -16,7 +16,6 @@ import math
 import os
 import shutil
 import signal
-import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any
 
 from adapters.llm import copilot_failures as failures
 from adapters.llm.conversation import split_conversation
+from adapters.llm.copilot_home import create_home, remove_stale_homes
 from adapters.llm.copilot_params import CallParams, make_params_handler
 from adapters.llm.loop_thread import LoopThread
 from domain.llm import (
@@ -35,7 +35,6 @@ from domain.llm import (
     coerce_messages,
 )
 
-HOME_PREFIX = "state-runner-copilot-"
 CALL_GRACE_S = 15.0  # beyond timeout_s: abort, session delete and scheduling slack
 ABORT_TIMEOUT_S = 3.0
 WATCH_INTERVAL_S = 0.1
@@ -216,7 +215,8 @@ class CopilotSDKAdapter:
             raise LLMClientError(
                 "github-copilot-sdk is not installed", kind=ErrorKind.STARTUP
             ) from exc
-        self._home = tempfile.mkdtemp(prefix=f"{HOME_PREFIX}{os.getpid()}-")
+        remove_stale_homes()
+        self._home = create_home()
         self._handler = make_params_handler(self._call_params)
         self._client = CopilotClient(
             connection=RuntimeConnection.for_stdio(path=cli),

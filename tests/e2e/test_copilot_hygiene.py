@@ -6,63 +6,15 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from adapters.llm.copilot_home import HOME_PREFIX, remove_stale_homes
-from support.copilot_cli import copilot_pids, process_marker, require_cli, wait_for_exit
+from support.copilot_cli import copilot_pids, wait_for_exit
+from support.copilot_run import BYOK_KEY as SECRET
+from support.copilot_run import copilot_args, homes, marker_of
 from support.kernel_model import KernelModel
 from support.model_server import Fault, ModelServer, Reply
 from support.workspace import GIT_IDENTITY, KERNEL_ENV_VARS, Book, Result, run_cli
-
-SECRET = "sk-hygiene-9d3e71c2b5a04f68"
-
-
-@pytest.fixture
-def server() -> Iterator[ModelServer]:
-    with ModelServer() as running:
-        yield running
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    home = tmp_path / "user-home"
-    home.mkdir()
-    return {
-        "COPILOT_CLI_PATH": str(require_cli()),
-        "COPILOT_API_KEY": SECRET,
-        "HOME": str(home),  # everything the CLI writes outside its private home lands here
-        **process_marker(),
-    }
-
-
-def args(book: Book, server: ModelServer, *extra: str) -> list[str]:
-    return [
-        "kernel",
-        "--root",
-        str(book.root),
-        "--chapter-id",
-        book.active_id,
-        "--llm",
-        "--llm-provider",
-        "copilot",
-        "--llm-model",
-        "test-model",
-        "--llm-base-url",
-        server.base_url,
-        *extra,
-    ]
-
-
-def marker(env: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in env.items() if k.startswith("STATE_RUNNER_TEST")}
-
-
-def homes() -> set[Path]:
-    return set(Path(tempfile.gettempdir()).glob(f"{HOME_PREFIX}*"))
 
 
 def files_containing(root: Path, needle: bytes) -> list[Path]:
@@ -80,15 +32,17 @@ def test_the_byok_key_is_never_written_or_printed(
 ) -> None:
     server.responder = KernelModel(approve=False)
     runs: list[Result] = [
-        run_cli(*args(book, server, "--max-iterations", "1", "-v"), cwd=book.root, env=env)
+        run_cli(*copilot_args(book, server, "--max-iterations", "1", "-v"), cwd=book.root, env=env)
     ]
     assert runs[0].code == 1, runs[0].stderr
     server.responder = None
     server.default = Reply(fault=Fault.http(401, body=f'{{"error": "bad key {SECRET}"}}'))
-    runs.append(run_cli(*args(book, server, "-v"), cwd=book.root, env=env))
+    runs.append(run_cli(*copilot_args(book, server, "-v"), cwd=book.root, env=env))
     assert runs[1].code == 3
     runs.append(run_cli("kernel", "--help", cwd=book.root, env=env))
-    runs.append(run_cli(*args(book, server, "--llm-timeout-s", "nope"), cwd=book.root, env=env))
+    runs.append(
+        run_cli(*copilot_args(book, server, "--llm-timeout-s", "nope"), cwd=book.root, env=env)
+    )
     for result in runs:
         assert SECRET not in result.stdout + result.stderr
     needle = SECRET.encode()
@@ -105,7 +59,7 @@ def test_sigkill_leaves_no_cli_and_the_next_run_sweeps_the_home(
     before = homes()
     base = {k: v for k, v in os.environ.items() if k not in KERNEL_ENV_VARS}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app", *args(book, server)],
+        [sys.executable, "-m", "app", *copilot_args(book, server)],
         cwd=book.root,
         env={**base, **GIT_IDENTITY, **env},
         stdin=subprocess.DEVNULL,
@@ -123,11 +77,11 @@ def test_sigkill_leaves_no_cli_and_the_next_run_sweeps_the_home(
             proc.kill()
             proc.wait()
     # the CLI notices its parent is gone (stdin closes) and exits by itself
-    assert wait_for_exit(copilot_pids(environ=marker(env)), timeout=10) == set()
+    assert wait_for_exit(copilot_pids(environ=marker_of(env)), timeout=10) == set()
     assert orphaned <= homes()
     server.default = Reply("unused")
     server.responder = KernelModel(approve=False)
-    after = run_cli(*args(book, server, "--max-iterations", "1"), cwd=book.root, env=env)
+    after = run_cli(*copilot_args(book, server, "--max-iterations", "1"), cwd=book.root, env=env)
     assert after.code == 1, after.stderr
     assert not (orphaned & homes()), "the dead run's home was not swept"
     assert homes() - before == set()

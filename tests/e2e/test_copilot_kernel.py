@@ -7,61 +7,16 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from adapters.llm.copilot_home import HOME_PREFIX
-from support.copilot_cli import leftover_pids, process_marker, require_cli
+from support.copilot_cli import leftover_pids
+from support.copilot_run import BYOK_KEY as KEY
+from support.copilot_run import copilot_args, homes, marker_of
 from support.kernel_model import USAGE, KernelModel
 from support.model_server import Fault, ModelServer, Reply
 from support.workspace import GIT_IDENTITY, KERNEL_ENV_VARS, Book, run_cli
-
-KEY = "sk-e2e-unique-key-4f1c9a"
-
-
-@pytest.fixture
-def server() -> Iterator[ModelServer]:
-    with ModelServer() as running:
-        yield running
-
-
-@pytest.fixture
-def env(server: ModelServer) -> dict[str, str]:
-    return {
-        "COPILOT_CLI_PATH": str(require_cli()),
-        "COPILOT_API_KEY": KEY,
-        **process_marker(),
-    }
-
-
-def kernel_args(book: Book, server: ModelServer, *extra: str) -> list[str]:
-    return [
-        "kernel",
-        "--root",
-        str(book.root),
-        "--chapter-id",
-        book.active_id,
-        "--llm",
-        "--llm-provider",
-        "copilot",
-        "--llm-model",
-        "test-model",
-        "--llm-base-url",
-        server.base_url,
-        *extra,
-    ]
-
-
-def homes() -> set[Path]:
-    return set(Path(tempfile.gettempdir()).glob(f"{HOME_PREFIX}*"))
-
-
-def marker_of(env: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in env.items() if k.startswith("STATE_RUNNER_TEST")}
 
 
 def test_roles_reach_the_model_exactly_and_usage_is_recorded(
@@ -70,7 +25,7 @@ def test_roles_reach_the_model_exactly_and_usage_is_recorded(
     cid = book.active_id
     server.responder = KernelModel(approve=False)
     before = homes()
-    result = run_cli(*kernel_args(book, server, "--max-iterations", "1"), cwd=book.root, env=env)
+    result = run_cli(*copilot_args(book, server, "--max-iterations", "1"), cwd=book.root, env=env)
     assert result.code == 1, result.stderr
 
     calls = server.chat_requests()
@@ -99,7 +54,7 @@ def test_approved_twice_through_the_real_cli_is_refined(
 ) -> None:
     cid = book.active_id
     server.responder = KernelModel(approve=True)
-    result = run_cli(*kernel_args(book, server), cwd=book.root, env=env)
+    result = run_cli(*copilot_args(book, server), cwd=book.root, env=env)
     assert result.code == 0, result.stderr
     chapter = book.ledger()["chapters"][cid]
     assert (chapter["lifecycle"], chapter["current_iteration"]) == ("refined", 2)
@@ -114,7 +69,7 @@ def test_provider_401_ends_fast_with_one_line(
     ledger_before = (book.root / "state/ledger.json").read_bytes()
     homes_before = homes()
     started = time.monotonic()
-    result = run_cli(*kernel_args(book, server), cwd=book.root, env=env)
+    result = run_cli(*copilot_args(book, server), cwd=book.root, env=env)
     elapsed = time.monotonic() - started
     assert result.code == 3
     assert result.stderr.startswith(
@@ -133,7 +88,7 @@ def test_missing_byok_key_is_a_config_error(
     book: Book, server: ModelServer, env: dict[str, str]
 ) -> None:
     del env["COPILOT_API_KEY"]
-    result = run_cli(*kernel_args(book, server), cwd=book.root, env={**env, "COPILOT_API_KEY": ""})
+    result = run_cli(*copilot_args(book, server), cwd=book.root, env={**env, "COPILOT_API_KEY": ""})
     assert result.code == 3
     assert result.stderr == (
         "KernelError: Planner LLM call failed: BYOK needs an API key: set env COPILOT_API_KEY "
@@ -151,7 +106,7 @@ def test_signals_end_the_run_cleanly(
     before = homes()
     base = {k: v for k, v in os.environ.items() if k not in KERNEL_ENV_VARS}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app", *kernel_args(book, server)],
+        [sys.executable, "-m", "app", *copilot_args(book, server)],
         cwd=book.root,
         env={**base, **GIT_IDENTITY, **env},
         stdout=subprocess.PIPE,

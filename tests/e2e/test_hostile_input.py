@@ -6,27 +6,13 @@ import copy
 import json
 import os
 import shutil
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.cli import main
-from support.workspace import SAMPLE_BOOK, Book
-
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def kernel(book: Book, capsys: pytest.CaptureFixture[str], clean_env: None) -> Run:
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["kernel", "--root", str(book.root), *args])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
+from support.workspace import SAMPLE_BOOK, Book, Run
 
 
 def refused(result: tuple[int, str, str], starts: str) -> None:

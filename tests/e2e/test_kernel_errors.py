@@ -5,27 +5,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from app.cli import main
-from support.workspace import Book, git, run_cli
-
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def kernel(book: Book, capsys: pytest.CaptureFixture[str], clean_env: None) -> Run:
-    """Run `state-runner kernel --root <book> ARGS` in-process; returns (code, out, err)."""
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["kernel", "--root", str(book.root), *args])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
+from support.workspace import Book, Run, git, run_cli
 
 
 def assert_refused(result: tuple[int, str, str], message: str) -> None:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,10 @@ class Book:
     def commit_all(self, message: str = "update") -> None:
         git(self.root, "add", "-A")
         git(self.root, "commit", "-q", "-m", message)
+
+
+Run = Callable[..., tuple[int, str, str]]
+"""An in-process CLI runner: ARGS -> (exit code, stdout, stderr)."""
 
 
 @dataclass

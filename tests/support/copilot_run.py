@@ -1,0 +1,32 @@
+"""Helpers for kernel runs through the real Copilot CLI against the loopback model server."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from adapters.llm.copilot_home import HOME_PREFIX
+from support.copilot_cli import MARKER_ENV
+from support.model_server import ModelServer
+from support.workspace import Book
+
+BYOK_KEY = "sk-e2e-unique-key-4f1c9a"  # unique, so a leak is found by a plain search
+
+
+def copilot_args(book: Book, server: ModelServer, *extra: str) -> list[str]:
+    """`kernel` arguments for a BYOK run of the book's active chapter."""
+    return [
+        "kernel", "--root", str(book.root), "--chapter-id", book.active_id, "--llm",
+        "--llm-provider", "copilot", "--llm-model", "test-model",
+        "--llm-base-url", server.base_url, *extra,
+    ]  # fmt: skip
+
+
+def homes() -> set[Path]:
+    """The private Copilot homes currently in the temp folder."""
+    return set(Path(tempfile.gettempdir()).glob(f"{HOME_PREFIX}*"))
+
+
+def marker_of(env: dict[str, str]) -> dict[str, str]:
+    """The test-process marker inside a run's environment (to find the CLIs it started)."""
+    return {MARKER_ENV: env[MARKER_ENV]}

@@ -72,14 +72,17 @@ def command(args: argparse.Namespace) -> int:
     )
     outcome = run_kernel(settings, stderr_progress(os.isatty(2)))
     print("\n".join(summary_lines(outcome)))
+    ledger_path = root / "state" / "ledger.json"
     print("The mock critic never approves, so a mock run ends on 'hold' by design.")
-    print(f"Ledger:  {root / 'state' / 'ledger.json'} (logs in state/ledger/, state/metrics/)")
+    print(f"Ledger:  {ledger_path} (full logs in state/ledger/ and state/metrics/)")
+    print(f"Traces:  {root / 'state' / 'role_io' / chapter_id}/iter_NN/out/")
+    print("Next:    release the chapter and run it again, or drive it by hand with `templates`:")
     print(
-        f"Traces:  {root / 'state' / 'role_io' / chapter_id}/iter_NN/out/"
-        "{_llm_trace/, kernel_trace.jsonl}"
+        f"         uv run state-runner governance --ledger {ledger_path} unhold "
+        f"--chapter-id {chapter_id}"
     )
     print(
-        f"Try:     uv run state-runner kernel --root {root} --chapter-id {chapter_id} --llm "
-        "--llm-provider mock"
+        f"         uv run state-runner kernel --root {root} --chapter-id {chapter_id} "
+        "--llm --llm-provider mock"
     )
     return 0 if outcome.exit_code in (0, 1) else outcome.exit_code

@@ -11,23 +11,26 @@ def _mark(ok: bool) -> str:
     return "pass" if ok else "FAIL"
 
 
-def iteration_line(s: IterationSummary) -> str:
+def iteration_lines(s: IterationSummary) -> list[str]:
     declared = ", ".join(s.declared_sections) or "-"
-    return (
-        f"  iteration {s.iteration}: critic={s.critic_decision}"
-        f" | headings kept, diff {s.diff_ratio:.2f}, declared: {declared}"
-        f" | chapter-quality {_mark(s.chapter_quality_pass)}"
-        f", style-guard {_mark(s.style_guard_pass)}"
-        f", drift {_mark(s.drift_pass)} ({s.drift_score:.2f})"
-        f" | {'PASS' if s.pass_now else 'refine'} (consecutive passes {s.consecutive_passes})"
-        f" | tokens {s.usage.prompt_tokens}+{s.usage.completion_tokens}"
-    )
+    pad = " " * 15
+    return [
+        f"  iteration {s.iteration:<3}gates: headings kept, diff {s.diff_ratio:.2f}, "
+        f"declared {declared}",
+        f"{pad}evals: chapter-quality {_mark(s.chapter_quality_pass)}, "
+        f"style-guard {_mark(s.style_guard_pass)}, drift {_mark(s.drift_pass)} "
+        f"(score {s.drift_score:.2f})",
+        f"{pad}critic: {s.critic_decision} -> {'PASS' if s.pass_now else 'refine'} "
+        f"(consecutive passes {s.consecutive_passes}), "
+        f"tokens {s.usage.prompt_tokens} + {s.usage.completion_tokens}",
+    ]
 
 
 def summary_lines(outcome: RunOutcome) -> list[str]:
     result = RESULTS.get(outcome.exit_code, f"exit {outcome.exit_code}")
     lines = [f"{outcome.chapter_id}: {result} after {len(outcome.iterations)} iteration(s)"]
-    lines += [iteration_line(s) for s in outcome.iterations]
+    for summary in outcome.iterations:
+        lines += iteration_lines(summary)
     lines.append(f"  status={outcome.status} lifecycle={outcome.lifecycle}")
     if outcome.commit_hash:
         lines.append(f"  commit {outcome.commit_hash}")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
 
 from adapters.llm.copilot_sdk import CopilotSDKAdapter
-from domain.llm import ChatMessage
+from domain.llm import ChatMessage, LLMUsage
 from support.harnesses import CopilotHarness, UsageSpec
+from support.model_server import Reply, Usage
 
 
 def test_sampling_parameters_reach_the_model_request(transport: CopilotHarness) -> None:
@@ -74,3 +76,23 @@ def test_sdk_logger_is_quiet_unless_verbose(transport: CopilotHarness) -> None:
     assert logging.getLogger("copilot").level == logging.WARNING
     CopilotSDKAdapter(transport.config(), env=transport.env).close()
     assert logging.getLogger("copilot").level == logging.CRITICAL
+
+
+def test_responses_wire_api(transport: CopilotHarness) -> None:
+    adapter = transport.new_adapter(wire_api="responses")
+    try:
+        transport.server.reset()
+        transport.server.script(Reply("via responses", usage=Usage(prompt=4, completion=6)))
+        response = adapter.chat(
+            [ChatMessage("system", "S"), ChatMessage("user", "U")], temperature=0.2, max_tokens=33
+        )
+    finally:
+        adapter.close()
+    assert response.content == "via responses"
+    assert response.usage == LLMUsage(4, 6)
+    (request,) = transport.server.model_requests()
+    assert request.api == "responses"
+    body = request.payload
+    assert body["instructions"] == "S"
+    assert (body["temperature"], body["max_output_tokens"]) == (0.2, 33)
+    assert "U" in json.dumps(body["input"])

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from support.workspace import Book, git, run_cli, run_script
+from support.workspace import REPO_ROOT, Book, git, run_cli, run_script
 
 ROLE_FILES = ("planner.json", "writer.md", "critic.json")
 EVENTS_PER_ITERATION = [
@@ -227,3 +227,13 @@ def test_compatibility_script_runs_from_the_repository(book: Book) -> None:
     )
     assert result.code == 1, result.stderr
     assert book.ledger()["chapters"][cid]["status"] == "hold"
+
+
+def test_compatibility_script_from_the_repository_root_with_root_flag(book: Book) -> None:
+    cid = book.active_id
+    result = run_script(
+        "kernel.py", "--root", str(book.root), "--chapter-id", cid, "--llm", "--llm-provider",
+        "mock", "--max-iterations", "1", cwd=REPO_ROOT,
+    )  # fmt: skip
+    assert result.code == 1, result.stderr
+    assert book.ledger()["chapters"][cid]["current_iteration"] == 1

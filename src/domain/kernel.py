@@ -472,7 +472,9 @@ class Kernel:
         promote = result.pass_now and (
             not opts.require_two_consecutive_passes or result.consecutive_passes >= 2
         )
-        self.p.journal.begin(run.chapter_path, f"iteration {iteration} of {cid}")
+        self.p.journal.begin(
+            run.chapter_path, f"iteration {iteration} of {cid} was undone and will run again"
+        )
         self.p.workspace.write_text(run.chapter_path, revised)
         self.p.metrics.append_history(cid, records.metrics_entry(result))
         records.update_chapter(run.chapter, result)
@@ -485,11 +487,17 @@ class Kernel:
             self.p.ledger.save(run.ledger)
             self.p.version_map.record(cid, self.p.vcs.head(), result.timestamp)
             self.p.journal.commit()  # consistent and promoted: the commit may now include it
+            # A crash from here on leaves this second record, so the next run can say that the
+            # promotion commit may exist without its repo log entry (which needs its hash).
+            self.p.journal.begin(
+                run.chapter_path,
+                f"{cid} was promoted at iteration {iteration}, but its repo log entry was not "
+                "written; check `git log -1` for the promotion commit",
+            )
             changed.append(VERSION_MAP_FILE)
             commit_hash = self.p.vcs.commit(
                 [*changed, *LOG_DIRS], f"refine: {cid} (iter {iteration})"
             )
-            self.p.journal.begin(run.chapter_path, f"log entry of iteration {iteration} of {cid}")
         entry = records.repo_log_entry(
             result,
             repo_iteration=records.next_repo_iteration(run.ledger),

@@ -5,10 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from dependency_injector import providers
 
 from adapters.files.atomic import append_line
 from adapters.files.journal import JOURNAL, UndoJournal
+from adapters.git import GitVcs
+from app.kernel_command import build_container
+from app.settings import LLMSettings
 from domain.errors import KernelError
+from domain.kernel import KernelOptions
+from support.kernel_model import revise
 from support.workspace import Book
 
 
@@ -20,7 +26,7 @@ def test_recover_undoes_every_write_of_an_interrupted_iteration(book: Book) -> N
     before = book.snapshot(role_io=False)
 
     journal = UndoJournal(book.root)
-    journal.begin(str(chapter.relative_to(book.root)), f"iteration 7 of {cid}")
+    journal.begin(str(chapter.relative_to(book.root)), f"iteration 7 of {cid} was undone")
     assert (book.root / JOURNAL).is_file()
     chapter.write_text("# half-refined\n")
     (book.root / "state/metrics.json").write_text('{"chapters": {"x": {}}}\n')
@@ -31,9 +37,7 @@ def test_recover_undoes_every_write_of_an_interrupted_iteration(book: Book) -> N
     (book.root / "state/.ledger.json.abc123.tmp").write_text("partial")
 
     message = UndoJournal(book.root).recover()
-    assert message == (
-        f"repaired an interrupted run: iteration 7 of {cid} was undone and will run again"
-    )
+    assert message == f"repaired an interrupted run: iteration 7 of {cid} was undone"
     assert book.snapshot(role_io=False) == before
     assert not (book.root / JOURNAL).exists()
     assert not list((book.root / "state").glob(".*.tmp"))
@@ -52,3 +56,46 @@ def test_a_tampered_journal_is_reported_not_guessed(book: Book, tmp_path: Path) 
     (book.root / JOURNAL).write_text('{"files": 3}\n')
     with pytest.raises(KernelError, match="Unreadable journal"):
         UndoJournal(book.root).recover()
+
+
+def test_crash_right_after_the_promotion_commit_is_reported(book: Book) -> None:
+    """The one write that must follow the commit (the log entry with its hash) is reported."""
+    cid = book.active_id
+    revised = revise(book.chapter_path(cid).read_text())
+    for iteration in (1, 2):
+        out = book.iter_dir(cid, iteration) / "out"
+        out.mkdir(parents=True)
+        (out / "planner.json").write_text(
+            '{"focus_areas": ["## Thesis"], "structural_changes": [], "risk_flags": [], '
+            '"target_word_delta": "+9"}'
+        )
+        (out / "writer.md").write_text(revised)
+        (out / "critic.json").write_text(
+            '{"structure_score": 1, "clarity_score": 1, "example_density": 1, '
+            '"tradeoff_presence": true, "failure_modes_present": true, "drift_score": 0, '
+            '"violations": [], "decision": "approve"}'
+        )
+
+    class Crash(BaseException):
+        pass
+
+    class CrashAfterCommit(GitVcs):
+        def commit(self, paths: object, message: str) -> str:
+            super().commit(paths, message)  # type: ignore[arg-type]
+            raise Crash
+
+    root = book.root
+    container = build_container(root, root / "state/role_io", LLMSettings(provider="mock"))
+    container.vcs.override(providers.Object(CrashAfterCommit(root)))
+    with pytest.raises(Crash):
+        container.kernel().run(KernelOptions(chapter_id=cid, commit=True))
+    assert (root / JOURNAL).is_file()
+
+    message = UndoJournal(root).recover()
+    assert message == (
+        f"repaired an interrupted run: {cid} was promoted at iteration 2, but its repo log "
+        "entry was not written; check `git log -1` for the promotion commit"
+    )
+    chapter = book.ledger()["chapters"][cid]
+    assert chapter["lifecycle"] == "refined" and chapter["current_iteration"] == 2
+    assert [e["iteration"] for e in book.ledger()["repo_iteration_log"]] == [1]

@@ -95,4 +95,4 @@ class UndoJournal:
             elif path.stat().st_size != size:
                 _truncate(path, size)
         self.commit()
-        return f"repaired an interrupted run: {note} was undone and will run again"
+        return f"repaired an interrupted run: {note}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 from adapters.llm.copilot_home import HOME_PREFIX, remove_stale_homes
@@ -14,7 +13,7 @@ from support.copilot_run import BYOK_KEY as SECRET
 from support.copilot_run import copilot_args, homes, marker_of
 from support.kernel_model import KernelModel
 from support.model_server import Fault, ModelServer, Reply
-from support.workspace import GIT_IDENTITY, KERNEL_ENV_VARS, Book, Result, run_cli
+from support.workspace import Book, Result, run_cli, spawn_cli
 
 
 def files_containing(root: Path, needle: bytes) -> list[Path]:
@@ -57,21 +56,13 @@ def test_sigkill_leaves_no_cli_and_the_next_run_sweeps_the_home(
 ) -> None:
     server.default = Reply(fault=Fault.hang(120))
     before = homes()
-    base = {k: v for k, v in os.environ.items() if k not in KERNEL_ENV_VARS}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", *copilot_args(book, server)],
-        cwd=book.root,
-        env={**base, **GIT_IDENTITY, **env},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = spawn_cli(*copilot_args(book, server), cwd=book.root, env=env)
     try:
         assert server.wait_for_requests(1, timeout=60)
         orphaned = homes() - before
         assert len(orphaned) == 1  # the killed run's private home
         proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
+        proc.communicate(timeout=10)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -16,7 +13,7 @@ from support.copilot_run import BYOK_KEY as KEY
 from support.copilot_run import copilot_args, homes, marker_of
 from support.kernel_model import USAGE, KernelModel
 from support.model_server import Fault, ModelServer, Reply
-from support.workspace import GIT_IDENTITY, KERNEL_ENV_VARS, Book, run_cli
+from support.workspace import Book, run_cli, spawn_cli
 
 
 def test_roles_reach_the_model_exactly_and_usage_is_recorded(
@@ -104,16 +101,7 @@ def test_signals_end_the_run_cleanly(
     server.default = Reply(fault=Fault.hang(120))
     ledger_before = (book.root / "state/ledger.json").read_bytes()
     before = homes()
-    base = {k: v for k, v in os.environ.items() if k not in KERNEL_ENV_VARS}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", *copilot_args(book, server)],
-        cwd=book.root,
-        env={**base, **GIT_IDENTITY, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
+    proc = spawn_cli(*copilot_args(book, server), cwd=book.root, env=env)
     try:
         assert server.wait_for_requests(1, timeout=60), "the planner request never arrived"
         proc.send_signal(sig)

@@ -8,14 +8,12 @@ from __future__ import annotations
 import json
 import os
 import random
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from domain import governance
-from support.workspace import GIT_IDENTITY, KERNEL_ENV_VARS, Book, run_cli
+from support.workspace import Book, run_cli, spawn_cli
 
 KILLS = int(os.environ.get("STATE_RUNNER_CRASH_KILLS", "20"))
 SEED = int(os.environ.get("STATE_RUNNER_CRASH_SEED", "20261124"))
@@ -60,11 +58,7 @@ def assert_history_consistent(book: Book, cid: str) -> None:
 def test_random_sigkills_never_corrupt_state(book: Book) -> None:
     rng = random.Random(SEED)
     cid = book.active_id
-    base = {k: v for k, v in os.environ.items() if k not in KERNEL_ENV_VARS}
     command = [
-        sys.executable,
-        "-m",
-        "app",
         "kernel",
         "--root",
         str(book.root),
@@ -79,19 +73,13 @@ def test_random_sigkills_never_corrupt_state(book: Book) -> None:
     repaired = 0
     progress = []
     for _ in range(KILLS):
-        proc = subprocess.Popen(
-            command,
-            env={**base, **GIT_IDENTITY},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-        )
+        proc = spawn_cli(*command, cwd=book.root)
         time.sleep(rng.uniform(0.4, 2.5))
         proc.kill()
         _, err = proc.communicate(timeout=30)
         assert proc.returncode == -9, err  # killed mid-run, not finished
-        repaired += err.count(b"repaired an interrupted run")
-        assert b"Traceback" not in err
+        repaired += err.count("repaired an interrupted run")
+        assert "Traceback" not in err
         assert_state_valid(book)
         progress.append(book.ledger()["chapters"][cid]["current_iteration"])
 

@@ -98,17 +98,35 @@ class Result:
     stderr: str
 
 
+def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without KERNEL_LLM_* values, plus a git identity and `extra`."""
+    base = {k: v for k, v in os.environ.items() if k not in KERNEL_ENV_VARS}
+    return {**base, **GIT_IDENTITY, **(extra or {})}
+
+
+def spawn_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """Start `python -m app ARGS` without waiting (for signal and crash tests)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "app", *args],
+        cwd=cwd,
+        env=cli_env(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+
+
 def run_cli(
     *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
 ) -> Result:
     """Run `python -m app ARGS` in a subprocess, as a user would."""
-    base = {k: v for k, v in os.environ.items() if k not in KERNEL_ENV_VARS}
     proc = subprocess.run(
         [sys.executable, "-m", "app", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
-        env={**base, **GIT_IDENTITY, **(env or {})},
+        env=cli_env(env),
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
@@ -117,13 +135,12 @@ def run_cli(
 
 def run_script(script: str, *args: str, cwd: Path, env: dict[str, str] | None = None) -> Result:
     """Run one of the `state/*.py` compatibility scripts from the repository."""
-    base = {k: v for k, v in os.environ.items() if k not in KERNEL_ENV_VARS}
     proc = subprocess.run(
         [sys.executable, str(REPO_ROOT / "state" / script), *args],
         cwd=cwd,
         capture_output=True,
         text=True,
-        env={**base, **GIT_IDENTITY, **(env or {})},
+        env=cli_env(env),
         timeout=120,
         stdin=subprocess.DEVNULL,
     )

@@ -7,7 +7,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from domain.errors import KernelError
+from domain.errors import KernelError, one_line
 
 FALLBACK_IDENTITY = {
     "GIT_AUTHOR_NAME": "state-runner",
@@ -36,7 +36,7 @@ class GitVcs:
         except FileNotFoundError:
             raise KernelError("git is not installed or not on PATH") from None
         if check and proc.returncode != 0:
-            detail = " ".join((proc.stderr or proc.stdout).split()) or f"exit {proc.returncode}"
+            detail = one_line(proc.stderr or proc.stdout) or f"exit {proc.returncode}"
             raise KernelError(f"git {args[0]} failed: {detail}")
         return proc.stdout if proc.returncode == 0 else ""
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 from app import demo, governance_command, kernel_command, templates_command
 from app.signals import Interrupted, stop_on_signals
-from domain.errors import EXIT_KERNEL_ERROR, KernelError
+from domain.errors import EXIT_KERNEL_ERROR, KernelError, one_line
 
 COMMANDS: dict[
     str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def report_error(message: str) -> None:
-    sys.stderr.write(f"KernelError: {' '.join(message.split())}\n")
+    sys.stderr.write(f"KernelError: {one_line(message)}\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,7 +14,7 @@ from app.report import summary_lines
 from app.sample_book import sample_book_dir
 from app.settings import KernelSettings, LLMSettings
 from domain import governance
-from domain.errors import KernelError
+from domain.errors import KernelError, one_line
 from domain.kernel import KernelOptions
 
 IDENTITY = ("-c", "user.name=state-runner demo", "-c", "user.email=demo@localhost")
@@ -37,7 +37,7 @@ def _git(root: Path, *args: str) -> None:
     except FileNotFoundError:
         raise KernelError("git is not installed or not on PATH (the demo needs it)") from None
     except subprocess.CalledProcessError as exc:
-        detail = " ".join((exc.stderr or "").split())
+        detail = one_line(exc.stderr or "")
         raise KernelError(f"git {args[0]} failed in {root}: {detail}") from None
 
 

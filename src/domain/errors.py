@@ -8,6 +8,11 @@ EXIT_MISSING_OUTPUTS = 2
 EXIT_KERNEL_ERROR = 3
 
 
+def one_line(text: str) -> str:
+    """`text` with every run of whitespace (newlines included) folded to one space."""
+    return " ".join(text.split())
+
+
 class KernelError(Exception):
     """A refusal or failure of the kernel; printed as one line `KernelError: <message>`."""
 
@@ -21,4 +26,4 @@ class KernelError(Exception):
 
     def one_line(self) -> str:
         """The message folded onto a single line, as the CLI prints it."""
-        return " ".join(self.message.split())
+        return one_line(self.message)

@@ -9,7 +9,7 @@ from typing import Any
 
 from domain import guards, records, roles
 from domain.contracts import CriticReport, PlannerPlan, parse_critic, parse_planner
-from domain.errors import EXIT_HOLD, EXIT_MISSING_OUTPUTS, EXIT_REFINED, KernelError
+from domain.errors import EXIT_HOLD, EXIT_MISSING_OUTPUTS, EXIT_REFINED, KernelError, one_line
 from domain.evals import EvalConfigs, run_deterministic_evals, validate_eval_configs
 from domain.ledger_checks import check_ledger_for_run, check_reply
 from domain.llm import LLMClientError, LLMPort, LLMUsage
@@ -395,7 +395,7 @@ class Kernel:
         try:
             return json.loads(text or "")
         except (ValueError, RecursionError) as exc:
-            detail = " ".join(str(exc).split())
+            detail = one_line(str(exc))
             raise KernelError(
                 f"Invalid JSON: {self.p.role_io.output_display(cid, iteration, name)}: {detail}"
             ) from None

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from domain.errors import KernelError
+from domain.errors import KernelError, one_line
 from domain.llm import ChatMessage
 
 ROLE_NAMES = ("planner", "writer", "critic")
@@ -160,8 +160,9 @@ def extract_json_object(response: str) -> dict[str, Any]:
         try:
             data = _loads(body[start : end + 1])
         except ValueError as exc:
-            message = " ".join(str(exc).split())
-            raise KernelError(f"LLM response contained invalid JSON: {message}") from None
+            raise KernelError(
+                f"LLM response contained invalid JSON: {one_line(str(exc))}"
+            ) from None
     if not isinstance(data, dict):
         raise KernelError("LLM response JSON must be an object")
     return data

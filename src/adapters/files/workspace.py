@@ -9,7 +9,7 @@ import yaml
 
 from adapters.files.atomic import atomic_write_text
 from adapters.files.text_files import read_utf8
-from domain.errors import KernelError
+from domain.errors import KernelError, one_line
 
 
 def inside(path: Path, root: Path) -> bool:
@@ -61,5 +61,4 @@ class FsWorkspace:
         try:
             return yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            detail = " ".join(str(exc).split())
-            raise KernelError(f"Invalid YAML: {path}: {detail}") from None
+            raise KernelError(f"Invalid YAML: {path}: {one_line(str(exc))}") from None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.errors import one_line
 from domain.llm import ErrorKind, LLMClientError
 
 # HTTP statuses that another attempt will not fix: fail fast instead of letting the runtime retry.
@@ -32,7 +33,7 @@ class CallContext:
 
     def redact(self, text: str) -> str:
         """One line, bounded, with the API key (if any) blanked out."""
-        line = " ".join(text.split())
+        line = one_line(text)
         if self.secret:
             line = line.replace(self.secret, "***")
         return line[:DETAIL_CHARS] + ("..." if len(line) > DETAIL_CHARS else "")
@@ -176,7 +177,7 @@ def startup_failed(exc: BaseException, cli_path: str) -> LLMClientError:
         reason = "did not answer at start-up; check that it is the Copilot CLI binary"
     elif "exited with code" in text:
         first = next((ln for ln in text.splitlines()[1:] if ln.strip()), text.splitlines()[0])
-        reason = "exited at start-up: " + " ".join(first.removeprefix("stderr:").split())
+        reason = "exited at start-up: " + one_line(first.removeprefix("stderr:"))
     else:
-        reason = f"failed to start: {type(exc).__name__}: {' '.join(text.split())}"
+        reason = f"failed to start: {type(exc).__name__}: {one_line(text)}"
     return LLMClientError(f"Copilot CLI {cli_path} {reason}", kind=ErrorKind.STARTUP)

@@ -78,20 +78,6 @@ def test_eval_config_with_wrong_types(
     assert book.snapshot() == before
 
 
-def write_outputs(book: Book, cid: str, writer: str) -> None:
-    out = book.iter_dir(cid, 1) / "out"
-    out.mkdir(parents=True)
-    plan = {
-        "focus_areas": ["## Thesis"],
-        "structural_changes": [],
-        "risk_flags": [],
-        "target_word_delta": "0",
-    }
-    (out / "planner.json").write_text(json.dumps(plan))
-    (out / "writer.md").write_text(writer)
-    (out / "critic.json").write_text("{}")
-
-
 @pytest.mark.parametrize(
     ("writer", "message"),
     [
@@ -109,7 +95,7 @@ def write_outputs(book: Book, cid: str, writer: str) -> None:
 )
 def test_hostile_role_output_files(book: Book, kernel: Run, writer: str, message: str) -> None:
     cid = book.active_id
-    write_outputs(book, cid, writer)
+    book.write_outputs(cid, 1, writer=writer, critic="{}")
     before = book.snapshot(role_io=False)
     refused(kernel("--chapter-id", cid), message.format(cid=cid))
     assert book.snapshot(role_io=False) == before

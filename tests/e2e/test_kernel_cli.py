@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from support.kernel_model import revise
 from support.workspace import REPO_ROOT, Book, git, run_cli, run_script
 
 ROLE_FILES = ("planner.json", "writer.md", "critic.json")
@@ -134,41 +135,11 @@ def test_file_driven_run_without_outputs_lists_the_files(book: Book) -> None:
     assert (book.iter_dir(cid, 1) / "in/planner_input.json").is_file()
 
 
-def approve_outputs(book: Book, cid: str, iteration: int, revised: str) -> None:
-    out = book.iter_dir(cid, iteration) / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    plan = {
-        "focus_areas": ["## Thesis"],
-        "structural_changes": [],
-        "risk_flags": [],
-        "target_word_delta": "+5",
-    }
-    critique = {
-        "structure_score": 0.9,
-        "clarity_score": 0.8,
-        "example_density": 0.7,
-        "tradeoff_presence": True,
-        "failure_modes_present": True,
-        "drift_score": 0.05,
-        "violations": [],
-        "decision": "approve",
-    }
-    (out / "planner.json").write_text(json.dumps(plan))
-    (out / "writer.md").write_text(revised)
-    (out / "critic.json").write_text(json.dumps(critique))
-
-
-def revise_thesis(text: str) -> str:
-    """Add one short sentence at the end of the Thesis body."""
-    head, sep, rest = text.partition("## Why This Matters")
-    return head.rstrip("\n") + "\nA reader can test this claim in an afternoon.\n\n" + sep + rest
-
-
 def test_approved_twice_is_refined_and_committed(book: Book) -> None:
     cid = book.active_id
-    revised = revise_thesis(book.chapter_path(cid).read_text())
-    approve_outputs(book, cid, 1, revised)
-    approve_outputs(book, cid, 2, revised)
+    revised = revise(book.chapter_path(cid).read_text())
+    for iteration in (1, 2):
+        book.write_outputs(cid, iteration, writer=revised)
     head_before = git(book.root, "rev-parse", "HEAD").strip()
 
     result = run_cli("kernel", "--chapter-id", cid, "--commit", cwd=book.root)
@@ -204,7 +175,7 @@ def test_approved_twice_is_refined_and_committed(book: Book) -> None:
 
 def test_single_pass_mode_promotes_after_one_approval(book: Book) -> None:
     cid = book.active_id
-    approve_outputs(book, cid, 1, revise_thesis(book.chapter_path(cid).read_text()))
+    book.write_outputs(cid, 1, writer=revise(book.chapter_path(cid).read_text()))
     result = run_cli(
         "kernel", "--chapter-id", cid, "--no-require-two-consecutive-passes", cwd=book.root
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -228,11 +227,9 @@ def test_bad_eval_config_is_refused_before_anything_is_written(book: Book, kerne
 
 def test_invalid_planner_output_in_file_mode(book: Book, kernel: Run) -> None:
     cid = book.active_id
-    out = book.iter_dir(cid, 1) / "out"
-    out.mkdir(parents=True)
-    (out / "planner.json").write_text("{broken")
-    (out / "writer.md").write_text(book.chapter_path(cid).read_text())
-    (out / "critic.json").write_text("{}")
+    book.write_outputs(
+        cid, 1, planner="{broken", writer=book.chapter_path(cid).read_text(), critic="{}"
+    )
     ledger_before = (book.root / "state/ledger.json").read_bytes()
     assert_refused(
         kernel("--chapter-id", cid),
@@ -244,21 +241,8 @@ def test_invalid_planner_output_in_file_mode(book: Book, kernel: Run) -> None:
 
 def test_writer_changing_headings_in_file_mode(book: Book, kernel: Run) -> None:
     cid = book.active_id
-    out = book.iter_dir(cid, 1) / "out"
-    out.mkdir(parents=True)
     chapter = book.chapter_path(cid).read_text()
-    (out / "planner.json").write_text(
-        json.dumps(
-            {
-                "focus_areas": ["## Thesis"],
-                "structural_changes": [],
-                "risk_flags": [],
-                "target_word_delta": "0",
-            }
-        )
-    )
-    (out / "writer.md").write_text(chapter.replace("## Thesis", "## Claim"))
-    (out / "critic.json").write_text("{}")
+    book.write_outputs(cid, 1, writer=chapter.replace("## Thesis", "## Claim"), critic="{}")
     assert_refused(
         kernel("--chapter-id", cid),
         "critic: missing keys: ['clarity_score', "

@@ -63,18 +63,7 @@ def test_crash_right_after_the_promotion_commit_is_reported(book: Book) -> None:
     cid = book.active_id
     revised = revise(book.chapter_path(cid).read_text())
     for iteration in (1, 2):
-        out = book.iter_dir(cid, iteration) / "out"
-        out.mkdir(parents=True)
-        (out / "planner.json").write_text(
-            '{"focus_areas": ["## Thesis"], "structural_changes": [], "risk_flags": [], '
-            '"target_word_delta": "+9"}'
-        )
-        (out / "writer.md").write_text(revised)
-        (out / "critic.json").write_text(
-            '{"structure_score": 1, "clarity_score": 1, "example_density": 1, '
-            '"tradeoff_presence": true, "failure_modes_present": true, "drift_score": 0, '
-            '"violations": [], "decision": "approve"}'
-        )
+        book.write_outputs(cid, iteration, writer=revised)
 
     class Crash(BaseException):
         pass

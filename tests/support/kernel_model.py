@@ -7,17 +7,8 @@ from dataclasses import dataclass, field
 
 from adapters.llm.mock import CHAPTER_END, CHAPTER_START, MOCK_PLAN
 from support.model_server import RecordedRequest, Reply, Usage
+from support.workspace import APPROVAL
 
-APPROVAL = {
-    "structure_score": 0.9,
-    "clarity_score": 0.85,
-    "example_density": 0.8,
-    "tradeoff_presence": True,
-    "failure_modes_present": True,
-    "drift_score": 0.05,
-    "violations": [],
-    "decision": "approve",
-}
 ADDED_SENTENCE = "A reader can test this claim in an afternoon."
 USAGE = {"planner": (110, 17), "writer": (230, 190), "critic": (170, 40)}
 

@@ -40,6 +40,35 @@ def git(root: Path, *args: str) -> str:
     return proc.stdout
 
 
+# The eight sections every chapter has (kernel.md section 6), in order.
+REQUIRED_HEADINGS = [
+    "## Thesis",
+    "## Why This Matters",
+    "## System Breakdown",
+    "## Concrete Example 1",
+    "## Concrete Example 2",
+    "## Trade-offs",
+    "## Failure Modes",
+    "## Research Directions",
+]
+PLAN: dict[str, Any] = {
+    "focus_areas": ["## Thesis"],
+    "structural_changes": [],
+    "risk_flags": [],
+    "target_word_delta": "0",
+}
+APPROVAL: dict[str, Any] = {
+    "structure_score": 0.9,
+    "clarity_score": 0.85,
+    "example_density": 0.8,
+    "tradeoff_presence": True,
+    "failure_modes_present": True,
+    "drift_score": 0.05,
+    "violations": [],
+    "decision": "approve",
+}
+
+
 @dataclass
 class Book:
     """A committed copy of the sample book."""
@@ -72,6 +101,26 @@ class Book:
 
     def iter_dir(self, chapter_id: str, iteration: int) -> Path:
         return self.root / "state" / "role_io" / chapter_id / f"iter_{iteration:02d}"
+
+    def write_outputs(
+        self,
+        chapter_id: str,
+        iteration: int,
+        *,
+        writer: str,
+        planner: object = PLAN,
+        critic: object = APPROVAL,
+    ) -> Path:
+        """Write the three role outputs a person would (strings as they are, else as JSON)."""
+        out = self.iter_dir(chapter_id, iteration) / "out"
+        out.mkdir(parents=True, exist_ok=True)
+        for name, value in (
+            ("planner.json", planner),
+            ("writer.md", writer),
+            ("critic.json", critic),
+        ):
+            (out / name).write_text(value if isinstance(value, str) else json.dumps(value))
+        return out
 
     def snapshot(self, *, role_io: bool = True) -> dict[str, bytes]:
         """Every file under state/ and book/ (but the run lock), to prove nothing was written."""

@@ -16,25 +16,16 @@ from domain.evals import (
 from domain.evals.quality import section_bodies
 from domain.evals.style import adjective_density
 from domain.evals.text import count_words, split_sentences, tokens
+from support.workspace import REQUIRED_HEADINGS
 
 TS = "2024-01-01T00:00:00Z"
-HEADINGS = [
-    "## Thesis",
-    "## Why This Matters",
-    "## System Breakdown",
-    "## Concrete Example 1",
-    "## Concrete Example 2",
-    "## Trade-offs",
-    "## Failure Modes",
-    "## Research Directions",
-]
 
 
 def chapter(lengths: dict[str, int] | None = None, *, skip: tuple[str, ...] = ()) -> str:
     """A chapter whose section bodies are runs of `x` (120 characters unless overridden)."""
     lengths = lengths or {}
     parts = ["# Chapter 1: Test"]
-    for heading in HEADINGS:
+    for heading in REQUIRED_HEADINGS:
         if heading not in skip:
             parts.append(f"{heading}\n\n{'x' * lengths.get(heading, 120)}\n")
     return "\n\n".join(parts) + "\n"

@@ -18,6 +18,7 @@ from domain.evals import (
     style_guard,
     validate_eval_configs,
 )
+from support.workspace import REQUIRED_HEADINGS
 
 BOOK = Path(__file__).resolve().parents[2] / "examples" / "sample-book"
 TS = "2024-01-01T00:00:00Z"
@@ -27,16 +28,6 @@ CHAPTERS = {
     "02-write-policies": "locked",
     "03-stampede-control": "active_refinement",
 }
-HEADINGS = [
-    "## Thesis",
-    "## Why This Matters",
-    "## System Breakdown",
-    "## Concrete Example 1",
-    "## Concrete Example 2",
-    "## Trade-offs",
-    "## Failure Modes",
-    "## Research Directions",
-]
 # every hype pattern in evals/drift-detection.yaml with phrases it must catch
 HYPE_EXAMPLES = {
     r"\b\d+(?:\.\d+)?x\s+(?:faster|cheaper|better|more|fewer)\b": [
@@ -145,7 +136,7 @@ def test_eval_files_declare_every_key(raw_evals: dict[str, Any]) -> None:
 def test_eval_thresholds_are_the_spec_defaults(configs: EvalConfigs) -> None:
     defaults = validate_eval_configs({})
     assert configs.chapter_quality["thresholds"] == defaults.chapter_quality["thresholds"]
-    assert configs.chapter_quality["required_headings"] == HEADINGS
+    assert configs.chapter_quality["required_headings"] == REQUIRED_HEADINGS
     assert configs.style_guard["limits"] == defaults.style_guard["limits"]
     assert configs.drift_detection["tolerances"] == defaults.drift_detection["tolerances"]
     assert configs.drift_detection["pass"] == defaults.drift_detection["pass"]
@@ -179,7 +170,7 @@ def test_chapter_structure(chapter_id: str) -> None:
     number = int(chapter_id[:2])
     assert re.fullmatch(rf"# Chapter {number}: \S.*", lines[0])
     assert [line for line in lines if line.startswith("# ")] == [lines[0]]
-    assert [line for line in lines if line.startswith("## ")] == HEADINGS
+    assert [line for line in lines if line.startswith("## ")] == REQUIRED_HEADINGS
 
 
 def test_chapter_01_passes_every_eval(configs: EvalConfigs) -> None:

@@ -11,7 +11,6 @@ from adapters.files.jsonl_log import safe_name
 from adapters.files.layout import IterationLayout
 from domain.ports import Clock
 
-TRACE_DIR = "_llm_trace"
 EVENT_LOG = "kernel_trace.jsonl"
 
 
@@ -25,7 +24,7 @@ class FsTraceSink:
     def llm_trace(
         self, chapter_id: str, iteration: int, role: str, prompt: str, response: str
     ) -> None:
-        folder = self.layout.out_dir(chapter_id, iteration) / TRACE_DIR
+        folder = self.layout.trace_dir(chapter_id, iteration)
         safe_name(role, "role")
         atomic_write_text(folder / f"{role}.prompt.txt", prompt)
         atomic_write_text(folder / f"{role}.response.txt", response)
@@ -34,5 +33,5 @@ class FsTraceSink:
         self, chapter_id: str, iteration: int, event: str, payload: Mapping[str, Any]
     ) -> None:
         record = {"timestamp": self.clock.now_iso(), "event": event, "payload": dict(payload)}
-        line = json.dumps(record, sort_keys=True, separators=(",", ":"))
+        line = json.dumps(record, sort_keys=True)
         append_line(self.layout.out_dir(chapter_id, iteration) / EVENT_LOG, line)

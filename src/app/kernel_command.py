@@ -14,20 +14,25 @@ from app.report import missing_outputs_text, summary_lines
 from app.settings import (
     KernelSettings,
     LLMSettings,
+    adhoc_instructions,
     llm_settings,
     parse_fraction,
     parse_int,
     resolve_io_dir,
     resolve_root,
+    writer_retries,
 )
-from domain.errors import EXIT_MISSING_OUTPUTS
+from domain.errors import EXIT_MISSING_OUTPUTS, KernelError
 from domain.kernel import KernelOptions, RunOutcome
 from domain.llm import LLMPort
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The kernel flags of kernel.md section 2, plus --root and --verbose."""
-    parser.add_argument("--chapter-id", required=True, help="a key of ledger.chapters")
+    parser.add_argument("--chapter-id", help="a key of ledger.chapters (required to run)")
+    parser.add_argument(
+        "--list-chapters", action="store_true", help="print the ledger's chapter ids and exit"
+    )
     parser.add_argument("--root", help="workspace root (default: the current directory)")
     parser.add_argument("--io-dir", help="role I/O root (default: <root>/state/role_io)")
     parser.add_argument("--max-iterations", default="3", help="iterations in this run (3)")
@@ -56,11 +61,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--llm-api-key-env", help="NAME of the env var holding the BYOK key (COPILOT_API_KEY)"
     )
     parser.add_argument("--llm-timeout-s", help="seconds per LLM call (90)")
+    parser.add_argument(
+        "--writer-retries",
+        help="LLM writer retries after a section-gate violation (2; env KERNEL_WRITER_RETRIES)",
+    )
+    parser.add_argument(
+        "--adhoc-instructions",
+        metavar="TEXT",
+        help="extra constraints for this run (env KERNEL_ADHOC_INSTRUCTIONS)",
+    )
+    parser.add_argument(
+        "--adhoc-instructions-file",
+        metavar="PATH",
+        action="append",
+        help="file of extra constraints; repeatable (env KERNEL_ADHOC_INSTRUCTIONS_FILE)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
 
 
 def settings_from(args: argparse.Namespace, env: Mapping[str, str], cwd: Path) -> KernelSettings:
     root = resolve_root(args.root, cwd)
+    if not args.chapter_id:
+        raise KernelError("--chapter-id is required (or use --list-chapters)")
     options = KernelOptions(
         chapter_id=args.chapter_id,
         max_iterations=parse_int(args.max_iterations, "--max-iterations", minimum=1),
@@ -69,6 +91,10 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str], cwd: Path) -
         require_two_consecutive_passes=args.two_passes,
         commit=args.commit,
         use_llm=args.llm,
+        writer_retries=writer_retries(args.writer_retries, env),
+        adhoc_instructions=adhoc_instructions(
+            args.adhoc_instructions, args.adhoc_instructions_file, env, cwd
+        ),
     )
     llm = llm_settings(
         provider=args.llm_provider,
@@ -121,7 +147,17 @@ def stderr_progress(enabled: bool) -> Callable[[str], None]:
     return emit
 
 
+def list_chapters(args: argparse.Namespace) -> int:
+    """`--list-chapters`: the ledger's chapter ids, one per line, sorted."""
+    root = resolve_root(args.root, Path.cwd())
+    for chapter_id in build_container(root, root).ledger().chapter_ids():
+        print(chapter_id)
+    return 0
+
+
 def command(args: argparse.Namespace) -> int:
+    if args.list_chapters:
+        return list_chapters(args)
     settings = settings_from(args, os.environ, Path.cwd())
     outcome = run_kernel(settings, stderr_progress(args.verbose or sys.stderr.isatty()))
     if outcome.exit_code == EXIT_MISSING_OUTPUTS:

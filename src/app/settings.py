@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from domain import adhoc
 from domain.errors import KernelError
 from domain.kernel import KernelOptions
 
@@ -16,6 +18,7 @@ WIRE_APIS = ("completions", "responses")
 DEFAULT_PROVIDER = "copilot"
 DEFAULT_API_KEY_ENV = "COPILOT_API_KEY"
 DEFAULT_TIMEOUT_S = 90.0
+DEFAULT_WRITER_RETRIES = 2
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -136,6 +139,33 @@ def llm_settings(
         wire_api=wire,
         verbose=verbose,
     )
+
+
+def writer_retries(flag: str | None, env: Mapping[str, str]) -> int:
+    """`--writer-retries`, else env `KERNEL_WRITER_RETRIES`, else 2."""
+    raw, source = _pick(flag, env, "KERNEL_WRITER_RETRIES")
+    if raw is None:
+        return DEFAULT_WRITER_RETRIES
+    return parse_int(raw, source or "--writer-retries", minimum=0)
+
+
+def adhoc_instructions(
+    text: str | None, files: list[str] | None, env: Mapping[str, str], cwd: Path
+) -> str:
+    """The run's ad-hoc instructions: files first, then the text (flags, else the env)."""
+    chosen_text = text if text is not None else env.get("KERNEL_ADHOC_INSTRUCTIONS")
+    if files is None:
+        joined = env.get("KERNEL_ADHOC_INSTRUCTIONS_FILE", "")
+        files = [part for part in joined.split(os.pathsep) if part.strip()]
+    return adhoc.combine([_read_instructions(cwd / name) for name in files], chosen_text)
+
+
+def _read_instructions(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise KernelError(f"Cannot read ad-hoc instructions file {path}: {reason}") from None
 
 
 def resolve_root(raw: str | None, cwd: Path) -> Path:

@@ -27,3 +27,11 @@ class KernelError(Exception):
     def one_line(self) -> str:
         """The message folded onto a single line, as the CLI prints it."""
         return one_line(self.message)
+
+
+class OutputRejected(KernelError):
+    """A role output failed validation or a gate; `role` names the output at fault."""
+
+    def __init__(self, message: str, role: str) -> None:
+        super().__init__(message)
+        self.role = role

@@ -12,14 +12,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeGuard
 
 from domain.errors import KernelError
+from domain.rules import GOVERNANCE_FILES, is_eligible, promotion_due, required_consecutive_passes
 
 LEDGER_VERSION = 2
 STATUSES = ("active_refinement", "locked", "hold")
 LIFECYCLES = ("draft", "refined", "approved", "frozen")
 VALIDATION_STATUSES = ("untested", "validated", "falsified")
-GOVERNANCE_FILES = ("AGENTS.md", "CONSTITUTION.md")
-DEFAULT_REQUIRED_PASSES = 2
-_PROMOTION_RULE = ("chapter_lifecycle_rules", "transitions", "draft_to_refined")
 _STATUS_PHRASES = {"hold": "on hold", "locked": "locked", "active_refinement": "active"}
 
 Check = Callable[[list[str], str, object], None]
@@ -293,14 +291,10 @@ def select_next_chapter(ledger: object) -> str:
     """The chapter to refine next (kernel.md 9); `KernelError` when none is eligible."""
     chapters = _chapters(ledger)
     priority = _lifecycle_priority(ledger)
-    eligible = [(cid, chapter) for cid, chapter in chapters.items() if _is_eligible(chapter)]
+    eligible = [(cid, chapter) for cid, chapter in chapters.items() if is_eligible(chapter)]
     if not eligible:
         raise KernelError("No eligible chapters (all locked, frozen or on hold)")
     return min(eligible, key=lambda item: _selection_key(item[0], item[1], priority))[0]
-
-
-def _is_eligible(chapter: Mapping[str, Any]) -> bool:
-    return chapter.get("status") not in ("locked", "hold") and chapter.get("lifecycle") != "frozen"
 
 
 def _lifecycle_priority(ledger: object) -> list[str]:
@@ -331,23 +325,6 @@ def _selection_key(
 # --- promotions -------------------------------------------------------------------------
 
 
-def required_consecutive_passes(ledger: object) -> int:
-    """`draft_to_refined.required_consecutive_passes`, or 2 when the rule is absent."""
-    node: object = ledger
-    path: list[str] = []
-    for key in (*_PROMOTION_RULE, "required_consecutive_passes"):
-        if not isinstance(node, dict):
-            where = ".".join(path) or "top level"
-            raise KernelError(f"Invalid ledger: {where} must be a JSON object")
-        if key not in node:
-            return DEFAULT_REQUIRED_PASSES
-        node = node[key]
-        path.append(key)
-    if not _is_positive_int(node):
-        raise KernelError(f"Invalid ledger: {'.'.join(path)} must be a positive integer")
-    return node
-
-
 def pending_promotions(ledger: object) -> list[str]:
     """Draft chapters whose consecutive passes reach the draft -> refined requirement."""
     chapters = _chapters(ledger)
@@ -355,7 +332,8 @@ def pending_promotions(ledger: object) -> list[str]:
     return sorted(
         chapter_id
         for chapter_id, chapter in chapters.items()
-        if chapter.get("lifecycle") == "draft" and _consecutive_passes(chapter) >= required
+        if chapter.get("lifecycle") == "draft"
+        and promotion_due(_consecutive_passes(chapter), required)
     )
 
 

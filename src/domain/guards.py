@@ -7,11 +7,7 @@ from collections.abc import Iterable
 
 from domain.contracts import PlannerPlan
 from domain.errors import KernelError
-
-
-def heading_lines(text: str) -> list[str]:
-    """Every line that starts with `#`, in order."""
-    return [line for line in text.splitlines() if line.startswith("#")]
+from domain.markdown import h2_sections, heading_lines
 
 
 def diff_ratio(old: str, new: str) -> float:
@@ -26,38 +22,20 @@ def diff_ratio(old: str, new: str) -> float:
     return min(1.0, changed / max(1, len(old_lines)))
 
 
-def sections(text: str) -> dict[str, str]:
-    """`## ` heading line -> its body (up to the next `## ` line), stripped."""
-    result: dict[str, str] = {}
-    current: str | None = None
-    body: list[str] = []
-    for line in text.splitlines():
-        if line.startswith("## "):
-            if current is not None:
-                result[current] = "\n".join(body).strip()
-            current = line.strip()
-            body = []
-        elif current is not None:
-            body.append(line)
-    if current is not None:
-        result[current] = "\n".join(body).strip()
-    return result
-
-
 def declared_sections(plan: PlannerPlan, baseline_headings: Iterable[str]) -> set[str]:
     """The baseline `## ` headings whose exact text appears in the plan's items."""
     mentions = plan.mentions()
     return {
-        heading.strip()
+        heading
         for heading in baseline_headings
-        if heading.startswith("## ") and any(heading.strip() in item for item in mentions)
+        if heading.startswith("## ") and any(heading in item for item in mentions)
     }
 
 
 def changed_sections(old: str, new: str) -> set[str]:
     """`## ` sections whose stripped body differs (or that exist on one side only)."""
-    before = sections(old)
-    after = sections(new)
+    before = h2_sections(old)
+    after = h2_sections(new)
     return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
 
 

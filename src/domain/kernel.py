@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from domain import guards, records, roles
+from domain import adhoc, guards, records, roles, rules
 from domain.contracts import CriticReport, PlannerPlan, parse_critic, parse_planner
-from domain.errors import EXIT_HOLD, EXIT_MISSING_OUTPUTS, EXIT_REFINED, KernelError, one_line
+from domain.errors import EXIT_HOLD, EXIT_MISSING_OUTPUTS, EXIT_REFINED, KernelError, OutputRejected
 from domain.evals import EvalConfigs, run_deterministic_evals, validate_eval_configs
+from domain.generation import Generation, GenerationRequest, RoleGenerator
 from domain.ledger_checks import check_ledger_for_run, check_reply
-from domain.llm import LLMClientError, LLMPort, LLMUsage
+from domain.llm import LLMPort, LLMUsage
+from domain.markdown import heading_lines
 from domain.ports import (
     Clock,
     Journal,
@@ -25,12 +27,11 @@ from domain.ports import (
     Workspace,
 )
 
-GOVERNANCE_FILES = ("AGENTS.md", "CONSTITUTION.md")
-INELIGIBLE_STATUSES = ("locked", "hold")
 LEDGER_FILE = "state/ledger.json"
 METRICS_FILE = "state/metrics.json"
 VERSION_MAP_FILE = "state/version_map.json"
 LOG_DIRS = ("state/ledger", "state/metrics")
+_Parsed = TypeVar("_Parsed", PlannerPlan, CriticReport)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class KernelOptions:
     require_two_consecutive_passes: bool = True
     commit: bool = False
     use_llm: bool = False
+    writer_retries: int = 2
+    adhoc_instructions: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ class _Run:
     previous_critic: dict[str, Any] | None
     consecutive_passes: int
     current_iteration: int
+    required_passes: int
     summaries: list[IterationSummary] = field(default_factory=list)
 
 
@@ -135,7 +139,7 @@ class Kernel:
     # ----------------------------------------------------------------- preflight
     def _check_governance(self) -> None:
         changed = set(self.p.vcs.changed_files())
-        blocked = sorted(changed.intersection(GOVERNANCE_FILES))
+        blocked = sorted(changed.intersection(rules.GOVERNANCE_FILES))
         if blocked:
             raise KernelError(
                 "Immutable governance files modified; kernel refuses to proceed: "
@@ -153,11 +157,9 @@ class Kernel:
         chapter = chapters[chapter_id]
         if not isinstance(chapter, dict):
             raise KernelError(f"Invalid ledger: chapters.{chapter_id} must be an object")
-        status = chapter.get("status")
-        if status in INELIGIBLE_STATUSES:
-            raise KernelError(f"Chapter is not eligible (status={status!r}).")
-        if chapter.get("lifecycle") == "frozen":
-            raise KernelError("Chapter is frozen.")
+        refusal = rules.ineligibility(chapter)
+        if refusal is not None:
+            raise KernelError(refusal)
         return chapter
 
     def _chapter_path(self, chapter: Mapping[str, Any]) -> str:
@@ -168,7 +170,7 @@ class Kernel:
 
     def _other_chapters(self, ledger: Mapping[str, Any], chapter_id: str) -> dict[str, str]:
         texts: dict[str, str] = {}
-        for other_id, entry in sorted(ledger["chapters"].items()):
+        for other_id, entry in ledger["chapters"].items():  # ledger order, as the original
             if other_id == chapter_id or not isinstance(entry, dict):
                 continue
             try:  # another chapter's bad path is not this run's business: skip it
@@ -196,7 +198,10 @@ class Kernel:
         prompts: dict[str, str] = {}
         if options.use_llm:
             prompts = {
-                role: roles.contract_text(ws.read_text(f"prompts/{role}.md"))
+                role: adhoc.contract_with(
+                    roles.contract_text(ws.read_text(f"prompts/{role}.md")),
+                    options.adhoc_instructions,
+                )
                 for role in roles.ROLE_NAMES
             }
         self.p.metrics.check()
@@ -210,7 +215,7 @@ class Kernel:
             chapter=chapter,
             chapter_path=chapter_path,
             baseline=baseline,
-            baseline_headings=guards.heading_lines(baseline),
+            baseline_headings=heading_lines(baseline),
             hypothesis=roles.chapter_hypothesis(roadmap, options.chapter_id),
             configs=configs,
             eval_texts=eval_texts,
@@ -221,6 +226,11 @@ class Kernel:
                 stability, "consecutive_passes", options.chapter_id
             ),
             current_iteration=_non_negative_int(chapter, "current_iteration", options.chapter_id),
+            required_passes=(
+                rules.required_consecutive_passes(ledger)
+                if options.require_two_consecutive_passes
+                else 1
+            ),
         )
 
     # ----------------------------------------------------------------- run
@@ -292,55 +302,69 @@ class Kernel:
             if isinstance(q := run.chapter.get("quality_metrics"), dict)
             else None,
         )
+        extra = run.options.adhoc_instructions
         io.write_input(cid, iteration, "planner_input.json", planner_input)
         io.write_input(cid, iteration, "writer_chapter.md", current)
-        io.write_input(cid, iteration, "writer_instructions.txt", roles.WRITER_INSTRUCTIONS)
-        io.write_input(cid, iteration, "critic_instructions.txt", roles.CRITIC_INSTRUCTIONS)
+        io.write_input(
+            cid,
+            iteration,
+            "writer_instructions.txt",
+            adhoc.instructions_with(roles.WRITER_INSTRUCTIONS, extra),
+        )
+        io.write_input(
+            cid,
+            iteration,
+            "critic_instructions.txt",
+            adhoc.instructions_with(roles.CRITIC_INSTRUCTIONS, extra),
+        )
+        if extra:
+            io.write_input(cid, iteration, adhoc.INPUT_FILE, extra + "\n")
         return planner_input
 
     def _iterate(self, run: _Run, iteration: int) -> RunOutcome | None:
-        cid = run.options.chapter_id
+        cid, opts = run.options.chapter_id, run.options
         self._event(
-            run, iteration, "iteration_started", {"iteration": iteration, "chapter_id": cid}
+            run,
+            iteration,
+            "iteration_started",
+            {
+                "chapter_id": cid,
+                "iteration": iteration,
+                "max_diff_ratio": opts.max_diff_ratio,
+                "max_drift_score": opts.max_drift_score,
+            },
         )
         self.p.progress(f"{cid}: iteration {iteration} started")
         current = self.p.workspace.read_text(run.chapter_path)
         planner_input = self._write_inputs(run, iteration, current)
+        done = Generation()
+        try:
+            return self._produce_and_judge(run, iteration, current, planner_input, done)
+        except OutputRejected as exc:
+            raise self._rejected(run, iteration, done, exc) from None
 
+    def _produce_and_judge(
+        self, run: _Run, iteration: int, current: str, planner_input: str, done: Generation
+    ) -> RunOutcome | None:
+        """Generate (LLM mode), read, validate and evaluate the outputs, then persist."""
+        cid = run.options.chapter_id
         started = self.p.clock.monotonic_ms()
-        usage = LLMUsage()
         if run.options.use_llm:
-            usage = self._generate(run, iteration, current, planner_input)
-        outputs = {
-            role: self.p.role_io.read_output(cid, iteration, name)
-            for role, name in roles.OUTPUT_FILES.items()
-        }
-        missing = [role for role, text in outputs.items() if text is None]
-        for role, text in outputs.items():
-            if text is not None:
-                shown = self.p.role_io.output_display(cid, iteration, roles.OUTPUT_FILES[role])
-                check_reply(f"Role output {shown}", text)
-        if missing:
+            self._generator().generate(
+                self._generation_request(run, iteration, current, planner_input), done
+            )
+        outputs = self._read_outputs(cid, iteration)
+        if None in outputs.values():
             self._phase(
                 run,
                 iteration,
                 "role_output_ready",
                 "failed",
                 started,
-                {"missing_outputs": len(missing)},
+                {"missing_outputs": sum(text is None for text in outputs.values())},
             )
-            return RunOutcome(
-                exit_code=EXIT_MISSING_OUTPUTS,
-                chapter_id=cid,
-                status=str(run.chapter.get("status")),
-                lifecycle=str(run.chapter.get("lifecycle")),
-                iterations=tuple(run.summaries),
-                missing_outputs=tuple(
-                    self.p.role_io.output_display(cid, iteration, name)
-                    for name in roles.OUTPUT_FILES.values()
-                ),
-                iteration_dir=self.p.role_io.iteration_display(cid, iteration),
-            )
+            return self._missing_outputs(run, iteration)
+        usage = done.usage
         self._phase(
             run,
             iteration,
@@ -352,23 +376,89 @@ class Kernel:
                 "llm_completion_tokens": usage.completion_tokens,
             },
         )
-
         started = self.p.clock.monotonic_ms()
-        plan = parse_planner(self._load_json(outputs["planner"], cid, iteration, "planner.json"))
-        critic = parse_critic(self._load_json(outputs["critic"], cid, iteration, "critic.json"))
+        plan = self._parse(outputs, cid, iteration, "planner", parse_planner)
+        critic = self._parse(outputs, cid, iteration, "critic", parse_critic)
         revised = outputs["writer"] or ""
         result, declared = self._evaluate(run, iteration, current, revised, plan, critic, usage)
+        self._record_evaluation(run, result, started)
+        run.summaries.append(self._summary(result, declared))
+        return self._persist(run, result, revised)
+
+    def _generator(self) -> RoleGenerator:
+        assert self.p.llm is not None
+        return RoleGenerator(self.p.llm, self.p.role_io, self.p.traces, self.p.progress)
+
+    def _generation_request(
+        self, run: _Run, iteration: int, current: str, planner_input: str
+    ) -> GenerationRequest:
+        return GenerationRequest(
+            chapter_id=run.options.chapter_id,
+            iteration=iteration,
+            current=current,
+            planner_input=planner_input,
+            contracts=run.prompts,
+            eval_texts=run.eval_texts,
+            baseline_headings=run.baseline_headings,
+            max_diff_ratio=run.options.max_diff_ratio,
+            writer_retries=run.options.writer_retries,
+        )
+
+    def _read_outputs(self, cid: str, iteration: int) -> dict[str, str | None]:
+        outputs = {
+            role: self.p.role_io.read_output(cid, iteration, name)
+            for role, name in roles.OUTPUT_FILES.items()
+        }
+        for role, text in outputs.items():
+            if text is not None:
+                shown = self.p.role_io.output_display(cid, iteration, roles.OUTPUT_FILES[role])
+                with _blame(role):
+                    check_reply(f"Role output {shown}", text)
+        return outputs
+
+    def _missing_outputs(self, run: _Run, iteration: int) -> RunOutcome:
+        cid = run.options.chapter_id
+        return RunOutcome(
+            exit_code=EXIT_MISSING_OUTPUTS,
+            chapter_id=cid,
+            status=str(run.chapter.get("status")),
+            lifecycle=str(run.chapter.get("lifecycle")),
+            iterations=tuple(run.summaries),
+            missing_outputs=tuple(
+                self.p.role_io.output_display(cid, iteration, name)
+                for name in roles.OUTPUT_FILES.values()
+            ),
+            iteration_dir=self.p.role_io.iteration_display(cid, iteration),
+        )
+
+    def _parse(
+        self,
+        outputs: Mapping[str, str | None],
+        cid: str,
+        iteration: int,
+        role: str,
+        parse: Callable[[object], _Parsed],
+    ) -> _Parsed:
+        shown = self.p.role_io.output_display(cid, iteration, roles.OUTPUT_FILES[role])
+        with _blame(role):
+            return parse(roles.load_output_json(outputs[role], shown))
+
+    def _record_evaluation(
+        self, run: _Run, result: records.IterationResult, started: float
+    ) -> None:
+        iteration, ev = result.iteration, result.evaluation
         self._event(
             run,
             iteration,
             "iteration_evaluated",
             {
                 "iteration": iteration,
-                "critic_decision": critic.decision,
-                "diff_ratio": round(result.diff_ratio, 4),
-                "drift_score": result.evaluation.drift_score,
+                "critic_decision": result.critic.decision,
+                "diff_ratio": result.diff_ratio,
+                "drift_score": ev.drift_score,
                 "deterministic_pass": result.deterministic_pass,
                 "pass_now": result.pass_now,
+                "rationale": records.verdict(result, run.options.max_drift_score),
             },
         )
         self._phase(
@@ -378,27 +468,41 @@ class Kernel:
             "pass" if result.pass_now else "refine",
             started,
             {
-                "diff_ratio": round(result.diff_ratio, 4),
-                "drift_score": result.evaluation.drift_score,
+                "diff_ratio": result.diff_ratio,
+                "drift_score": ev.drift_score,
                 "deterministic_pass": result.deterministic_pass,
             },
         )
-        run.summaries.append(self._summary(result, declared))
         self.p.progress(
-            f"{cid}: iteration {iteration}: critic={critic.decision} "
+            f"{run.options.chapter_id}: iteration {iteration}: critic={result.critic.decision} "
             f"deterministic={'pass' if result.deterministic_pass else 'fail'} "
-            f"diff={result.diff_ratio:.2f} drift={result.evaluation.drift_score:.2f}"
+            f"diff={result.diff_ratio:.2f} drift={ev.drift_score:.2f}"
         )
-        return self._persist(run, result, revised)
 
-    def _load_json(self, text: str | None, cid: str, iteration: int, name: str) -> object:
-        try:
-            return json.loads(text or "")
-        except (ValueError, RecursionError) as exc:
-            detail = one_line(str(exc))
-            raise KernelError(
-                f"Invalid JSON: {self.p.role_io.output_display(cid, iteration, name)}: {detail}"
-            ) from None
+    def _rejected(
+        self, run: _Run, iteration: int, done: Generation, exc: OutputRejected
+    ) -> KernelError:
+        """Move the LLM's outputs of this iteration aside so the next run asks again."""
+        cid, io = run.options.chapter_id, self.p.role_io
+        made = [
+            role
+            for role in roles.ROLE_NAMES
+            if role in done.roles
+            or (run.options.use_llm and io.has_llm_trace(cid, iteration, role))
+        ]
+        message = exc.message if exc.message.endswith(".") else exc.message + "."
+        if exc.role not in made:
+            shown = io.output_display(cid, iteration, roles.OUTPUT_FILES[exc.role])
+            message += f" Fix {shown} and re-run."
+        if made:
+            moved = io.reject(cid, iteration, made)
+            noun = "output" if len(made) == 1 else "outputs"
+            message += (
+                f" Moved the LLM's {', '.join(made)} {noun} to {moved}/; "
+                "the next run asks the model again."
+            )
+        self._event(run, iteration, "outputs_rejected", {"role": exc.role, "moved": made})
+        return KernelError(message)
 
     def _evaluate(
         self,
@@ -411,9 +515,7 @@ class Kernel:
         usage: LLMUsage,
     ) -> tuple[records.IterationResult, set[str]]:
         opts = run.options
-        guards.check_headings(run.baseline_headings, revised)
-        ratio = guards.check_diff(current, revised, opts.max_diff_ratio)
-        declared = guards.check_sections(plan, run.baseline_headings, current, revised)
+        ratio, declared = self._gates(run, current, revised, plan)
         eval_started = self.p.clock.monotonic_ms()
         timestamp = self.p.clock.now_iso()
         evaluation = run_deterministic_evals(
@@ -445,6 +547,19 @@ class Kernel:
         return result, declared
 
     @staticmethod
+    def _gates(run: _Run, current: str, revised: str, plan: PlannerPlan) -> tuple[float, set[str]]:
+        """The section gates of kernel.md 5.3-5.6, each failure blamed on its role output."""
+        with _blame("writer"):
+            guards.check_headings(run.baseline_headings, revised)
+            ratio = guards.check_diff(current, revised, run.options.max_diff_ratio)
+        if not guards.declared_sections(plan, run.baseline_headings):
+            with _blame("planner"):
+                guards.check_sections(plan, run.baseline_headings, current, revised)
+        with _blame("writer"):
+            declared = guards.check_sections(plan, run.baseline_headings, current, revised)
+        return ratio, declared
+
+    @staticmethod
     def _summary(result: records.IterationResult, declared: set[str]) -> IterationSummary:
         ev = result.evaluation
         return IterationSummary(
@@ -469,8 +584,8 @@ class Kernel:
         """Write the iteration (kernel.md section 7); returns an outcome when promoted."""
         opts, cid, iteration = run.options, run.options.chapter_id, result.iteration
         started = self.p.clock.monotonic_ms()
-        promote = result.pass_now and (
-            not opts.require_two_consecutive_passes or result.consecutive_passes >= 2
+        promote = result.pass_now and rules.promotion_due(
+            result.consecutive_passes, run.required_passes
         )
         self.p.journal.begin(
             run.chapter_path, f"iteration {iteration} of {cid} was undone and will run again"
@@ -503,7 +618,6 @@ class Kernel:
             repo_iteration=records.next_repo_iteration(run.ledger),
             changed_files=changed,
             commit_hash=commit_hash,
-            max_drift_score=opts.max_drift_score,
         )
         self.p.ledger.append_repo_log(run.ledger, entry)
         self.p.ledger.save(run.ledger)
@@ -540,48 +654,13 @@ class Kernel:
         run.previous_critic = result.critic.to_json()
         return None
 
-    # ----------------------------------------------------------------- LLM mode
-    def _call(self, role: str, prompt: roles.RolePrompt) -> tuple[str, LLMUsage]:
-        assert self.p.llm is not None
-        try:
-            response = self.p.llm.chat(prompt.messages(), temperature=0.0)
-        except LLMClientError as exc:
-            raise KernelError(f"{role.capitalize()} LLM call failed: {exc.message}") from exc
-        except Exception as exc:  # an adapter broke its contract: still one clear line
-            raise KernelError(
-                f"{role.capitalize()} LLM call failed: unexpected {type(exc).__name__}: {exc}"
-            ) from exc
-        if not isinstance(response.content, str):
-            raise KernelError(f"{role.capitalize()} LLM call failed: reply content is not text")
-        check_reply(f"{role.capitalize()} LLM reply", response.content)
-        return response.content, response.usage
 
-    def _generate(self, run: _Run, iteration: int, current: str, planner_input: str) -> LLMUsage:
-        """Generate the missing role outputs with the LLM, in order planner, writer, critic."""
-        io, cid = self.p.role_io, run.options.chapter_id
-        usage = LLMUsage()
-        for role in roles.ROLE_NAMES:
-            name = roles.OUTPUT_FILES[role]
-            if io.read_output(cid, iteration, name) is not None:
-                continue
-            if role == "planner":
-                user = roles.planner_user_text(planner_input)
-            elif role == "writer":
-                user = roles.writer_user_text(
-                    current, io.read_output(cid, iteration, "planner.json") or ""
-                )
-            else:
-                user = roles.critic_user_text(
-                    run.eval_texts, io.read_output(cid, iteration, "writer.md") or ""
-                )
-            prompt = roles.RolePrompt(system=run.prompts[role], user=user)
-            self.p.progress(f"{cid}: iteration {iteration}: asking the {role}")
-            content, call_usage = self._call(role, prompt)
-            usage = usage + call_usage
-            self.p.traces.llm_trace(cid, iteration, role, prompt.trace_text(), content)
-            if role == "writer":
-                text = roles.writer_markdown(content)
-            else:
-                text = roles.dump_json(roles.extract_json_object(content))
-            io.write_output(cid, iteration, name, text)
-        return usage
+@contextmanager
+def _blame(role: str) -> Iterator[None]:
+    """Turn a validation `KernelError` into `OutputRejected` naming the role output at fault."""
+    try:
+        yield
+    except OutputRejected:
+        raise
+    except KernelError as exc:
+        raise OutputRejected(exc.message, role) from None

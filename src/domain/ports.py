@@ -64,6 +64,15 @@ class RoleIO(Protocol):
 
     def iteration_display(self, chapter_id: str, iteration: int) -> str: ...
 
+    def has_llm_trace(self, chapter_id: str, iteration: int, role: str) -> bool:
+        """Whether `out/_llm_trace/<role>.response.txt` exists (the LLM made that output)."""
+        ...
+
+    def reject(self, chapter_id: str, iteration: int, roles: Sequence[str]) -> str:
+        """Move these roles' outputs and traces to `out/rejected/<n>/`; returns that folder
+        as shown to a person."""
+        ...
+
 
 class TraceSink(Protocol):
     """Raw LLM prompt/response traces and the kernel event log of an iteration."""

@@ -78,9 +78,9 @@ def chapter_log_entry(result: IterationResult) -> JsonObject:
     return {
         "iteration": result.iteration,
         "planner_focus": list(result.plan.focus_areas),
-        "critic_score": round(result.critic.mean_score, 4),
+        "critic_score": result.critic.mean_score,
         "drift_score": result.evaluation.drift_score,
-        "diff_size": round(result.diff_ratio, 4),
+        "diff_size": result.diff_ratio,
     }
 
 
@@ -109,7 +109,11 @@ def next_repo_iteration(ledger: Mapping[str, Any]) -> int:
     return max(numbers, default=0) + 1
 
 
-def rationale(result: IterationResult, max_drift_score: float) -> str:
+RATIONALE = "Deterministic eval + critic decision gating."
+
+
+def verdict(result: IterationResult, max_drift_score: float) -> str:
+    """The decision in one line, for the kernel trace (the ledger keeps the fixed RATIONALE)."""
     ev = result.evaluation
     return (
         f"critic={result.critic.decision}; deterministic={'pass' if ev.passed else 'fail'}; "
@@ -123,7 +127,6 @@ def repo_log_entry(
     repo_iteration: int,
     changed_files: list[str],
     commit_hash: str | None,
-    max_drift_score: float,
 ) -> JsonObject:
     ev = result.evaluation
     return {
@@ -152,7 +155,7 @@ def repo_log_entry(
         "outcome": {
             "status": "passed" if result.pass_now else "refine",
             "decision": "approve" if result.pass_now else "refine",
-            "rationale": rationale(result, max_drift_score),
+            "rationale": RATIONALE,
         },
         "artifacts": {
             "commit_hash": commit_hash,

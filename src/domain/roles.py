@@ -15,6 +15,7 @@ ROLE_NAMES = ("planner", "writer", "critic")
 OUTPUT_FILES = {"planner": "planner.json", "writer": "writer.md", "critic": "critic.json"}
 EVAL_NAMES = ("chapter-quality", "style-guard", "drift-detection")
 JSON_ONLY = "Return JSON only. No code fences. No commentary."
+WRITER_FIRST_LINE = "Output the full revised chapter markdown only. No code fences."
 
 WRITER_INSTRUCTIONS = """\
 Writer instructions
@@ -40,8 +41,9 @@ evals/drift-detection.yaml. Approve only a chapter you would publish as it is.
 
 
 def dump_json(data: Any) -> str:
-    """The kernel's canonical JSON file text: indent 2, sorted keys, trailing newline."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """The kernel's canonical JSON file text: indent 2, sorted keys, ASCII only (non-ASCII
+    characters as `\\uXXXX` escapes), trailing newline."""
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
 def chapter_hypothesis(roadmap: str, chapter_id: str) -> str:
@@ -85,7 +87,9 @@ def planner_input(
             "chapter_content": chapter_content,
             "chapter_hypothesis": hypothesis,
             "chapter_id": chapter_id,
-            "previous_critic_feedback": dict(previous_critic) if previous_critic else None,
+            "previous_critic_feedback": (
+                dict(previous_critic) if previous_critic is not None else None
+            ),
             "quality_metrics": dict(quality_metrics) if quality_metrics else {},
         }
     )
@@ -102,18 +106,19 @@ def planner_user_text(planner_input_json: str) -> str:
 
 def writer_user_text(chapter: str, planner_json: str) -> str:
     return (
-        "Output the full revised chapter markdown only. No code fences.\n\n"
+        f"{WRITER_FIRST_LINE}\n\n"
         f"===CHAPTER_START===\n{chapter.rstrip()}\n===CHAPTER_END===\n\n"
-        f"===PLANNER_JSON_START===\n{planner_json.strip()}\n===PLANNER_JSON_END==="
+        f"===PLANNER_JSON_START===\n{planner_json.strip()}\n===PLANNER_JSON_END===\n"
     )
 
 
 def critic_user_text(eval_texts: Mapping[str, str], revised_chapter: str) -> str:
-    parts = [JSON_ONLY]
+    """Each eval file's raw text is followed by two newlines (an empty line if it ends in one)."""
+    parts = [f"{JSON_ONLY}\n\n"]
     for name in EVAL_NAMES:
-        parts.append(f"evals/{name}.yaml:\n{eval_texts.get(name, '').rstrip()}")
+        parts.append(f"evals/{name}.yaml:\n{eval_texts.get(name, '')}\n\n")
     parts.append(f"Revised chapter markdown:\n{revised_chapter}")
-    return "\n\n".join(parts)
+    return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,14 @@ def extract_json_object(response: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise KernelError("LLM response JSON must be an object")
     return data
+
+
+def load_output_json(text: str | None, shown: str) -> object:
+    """Parse a role output file's JSON; `Invalid JSON: <shown>: <error>` when it is not JSON."""
+    try:
+        return _loads(text or "")
+    except ValueError as exc:
+        raise KernelError(f"Invalid JSON: {shown}: {one_line(str(exc))}") from None
 
 
 def writer_markdown(response: str) -> str:

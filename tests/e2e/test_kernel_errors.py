@@ -234,7 +234,8 @@ def test_invalid_planner_output_in_file_mode(book: Book, kernel: Run) -> None:
     assert_refused(
         kernel("--chapter-id", cid),
         f"Invalid JSON: state/role_io/{cid}/iter_01/out/planner.json: Expecting property name "
-        "enclosed in double quotes: line 1 column 2 (char 1)",
+        "enclosed in double quotes: line 1 column 2 (char 1). "
+        f"Fix state/role_io/{cid}/iter_01/out/planner.json and re-run.",
     )
     assert (book.root / "state/ledger.json").read_bytes() == ledger_before
 
@@ -247,5 +248,6 @@ def test_writer_changing_headings_in_file_mode(book: Book, kernel: Run) -> None:
         kernel("--chapter-id", cid),
         "critic: missing keys: ['clarity_score', "
         "'decision', 'drift_score', 'example_density', 'failure_modes_present', "
-        "'structure_score', 'tradeoff_presence', 'violations']",
+        "'structure_score', 'tradeoff_presence', 'violations']. "
+        f"Fix state/role_io/{cid}/iter_01/out/critic.json and re-run.",
     )

@@ -111,11 +111,17 @@ def test_failed_call_is_a_kernel_error_and_nothing_is_persisted(
 def test_unparsable_planner_reply_is_refused(book: Book) -> None:
     llm = ScriptedLLM(overrides={"planner": lambda _m: LLMResponse("I cannot help", LLMUsage())})
     before = book.snapshot(role_io=False)
-    with pytest.raises(KernelError, match=r"^LLM response did not contain a JSON object$"):
+    rejected = f"state/role_io/{book.active_id}/iter_01/out/rejected/1/"
+    with pytest.raises(KernelError) as info:
         run(book, llm)
+    assert str(info.value) == (
+        "LLM response did not contain a JSON object. Moved the LLM's planner output to "
+        f"{rejected}; the next run asks the model again."
+    )
     assert book.snapshot(role_io=False) == before
-    trace = book.iter_dir(book.active_id, 1) / "out/_llm_trace/planner.response.txt"
-    assert trace.read_text() == "I cannot help"
+    out = book.iter_dir(book.active_id, 1) / "out"
+    assert (out / "rejected/1/_llm_trace/planner.response.txt").read_text() == "I cannot help"
+    assert not (out / "_llm_trace/planner.response.txt").exists()
 
 
 def test_an_adapter_breaking_its_contract_still_gives_one_line(book: Book) -> None:
@@ -192,7 +198,11 @@ def test_runaway_or_binary_replies_are_refused_before_anything_is_written(
     before = book.snapshot(role_io=False)
     with pytest.raises(KernelError) as info:
         run(book, llm)
-    assert str(info.value) == message
+    rejected = f"state/role_io/{cid}/iter_01/out/rejected/1/"
+    assert str(info.value) == (
+        f"{message}. Moved the LLM's planner, writer outputs to {rejected}; "
+        "the next run asks the model again."
+    )
     assert book.snapshot(role_io=False) == before
     assert not (book.iter_dir(cid, 1) / "out/writer.md").exists()
     assert not (book.iter_dir(cid, 1) / "out/_llm_trace/writer.response.txt").exists()

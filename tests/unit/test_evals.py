@@ -13,9 +13,9 @@ from domain.evals import (
     style_guard,
     validate_eval_configs,
 )
-from domain.evals.quality import section_bodies
 from domain.evals.style import adjective_density
 from domain.evals.text import count_words, split_sentences, tokens
+from domain.markdown import h2_sections as section_bodies
 from support.workspace import REQUIRED_HEADINGS
 
 TS = "2024-01-01T00:00:00Z"
@@ -41,11 +41,11 @@ def test_quality_full_chapter_scores_one_everywhere() -> None:
         "required_missing": [],
         "forbidden_hits": [],
         "scores": {
-            "thesis": 1,
-            "system_breakdown": 1,
-            "examples": 1,
-            "tradeoffs": 1,
-            "failure_modes": 1,
+            "thesis_clarity": 1.0,
+            "system_breakdown": 1.0,
+            "examples_count": 1.0,
+            "tradeoffs": 1.0,
+            "failure_modes": 1.0,
         },
         "total": 1.0,
         "timestamp": TS,
@@ -55,7 +55,7 @@ def test_quality_full_chapter_scores_one_everywhere() -> None:
 @pytest.mark.parametrize(
     ("heading", "score"),
     [
-        ("## Thesis", "thesis"),
+        ("## Thesis", "thesis_clarity"),
         ("## System Breakdown", "system_breakdown"),
         ("## Trade-offs", "tradeoffs"),
         ("## Failure Modes", "failure_modes"),
@@ -63,7 +63,8 @@ def test_quality_full_chapter_scores_one_everywhere() -> None:
 )
 def test_quality_body_of_119_chars_scores_zero(heading: str, score: str) -> None:
     report = chapter_quality(chapter({heading: 119}), {}, timestamp=TS)
-    assert report["scores"][score] == 0
+    assert report["scores"][score] == 0.0
+    assert isinstance(report["scores"][score], float)
     # four of five sections score 1: 4 / 5 = 0.8 >= 0.65
     assert report["total"] == 0.8
     assert report["pass"] is True
@@ -72,7 +73,7 @@ def test_quality_body_of_119_chars_scores_zero(heading: str, score: str) -> None
 @pytest.mark.parametrize("short", ["## Concrete Example 1", "## Concrete Example 2"])
 def test_quality_examples_need_both_bodies(short: str) -> None:
     report = chapter_quality(chapter({short: 50}), {}, timestamp=TS)
-    assert report["scores"]["examples"] == 0
+    assert report["scores"]["examples_count"] == 0.0
 
 
 def test_quality_unscored_sections_do_not_affect_scores() -> None:
@@ -83,7 +84,7 @@ def test_quality_unscored_sections_do_not_affect_scores() -> None:
 def test_quality_body_is_stripped_before_measuring() -> None:
     # "   " + 118 x + "   " strips to 118 characters < 120
     text = chapter().replace("x" * 120, "   " + "x" * 118 + "   ", 1)
-    assert chapter_quality(text, {}, timestamp=TS)["scores"]["thesis"] == 0
+    assert chapter_quality(text, {}, timestamp=TS)["scores"]["thesis_clarity"] == 0.0
 
 
 def test_quality_body_runs_to_next_level_two_heading() -> None:
@@ -95,8 +96,8 @@ def test_quality_body_runs_to_next_level_two_heading() -> None:
     }
 
 
-def test_quality_first_occurrence_of_a_heading_wins() -> None:
-    assert section_bodies("## Thesis\none\n## Thesis\ntwo\n") == {"## Thesis": "one"}
+def test_quality_repeated_heading_collects_both_bodies() -> None:
+    assert section_bodies("## Thesis\none\n## Thesis\ntwo\n") == {"## Thesis": "one\ntwo"}
 
 
 def test_quality_missing_headings_listed_in_config_order_and_fail() -> None:
@@ -108,22 +109,28 @@ def test_quality_missing_headings_listed_in_config_order_and_fail() -> None:
     assert report["pass"] is False
 
 
-def test_quality_heading_must_match_exactly_apart_from_trailing_spaces() -> None:
+def test_quality_required_heading_is_found_as_text_but_scored_by_exact_line() -> None:
+    # like the original: a required heading counts when its text occurs anywhere, while a
+    # scored section needs a heading line that is exactly the heading
     renamed = chapter().replace("## Thesis\n", "## Thesis statement\n")
     report = chapter_quality(renamed, {}, timestamp=TS)
-    assert report["required_missing"] == ["## Thesis"]
-    assert report["scores"]["thesis"] == 0
+    assert report["required_missing"] == []
+    assert report["scores"]["thesis_clarity"] == 0.0
     padded = chapter().replace("## Thesis\n", "## Thesis   \n")
-    assert chapter_quality(padded, {}, timestamp=TS)["required_missing"] == []
+    padded_report = chapter_quality(padded, {}, timestamp=TS)
+    assert padded_report["required_missing"] == []
+    assert padded_report["scores"]["thesis_clarity"] == 0.0
+    gone = chapter().replace("## Thesis\n", "## Thesys\n")
+    assert chapter_quality(gone, {}, timestamp=TS)["required_missing"] == ["## Thesis"]
 
 
-def test_quality_default_forbidden_buckets_case_insensitive_sorted() -> None:
+def test_quality_default_forbidden_buckets_case_insensitive_in_config_order() -> None:
     text = chapter() + "\nClearly THE AGENT WANTS a World-Class cache.\n"
     report = chapter_quality(text, {}, timestamp=TS)
     assert report["forbidden_hits"] == [
+        "marketing_language:world-class",
         "anthropomorphism:the agent wants",
-        "marketing:world-class",
-        "vague:clearly",
+        "vague_claims:clearly",
     ]
     assert report["pass"] is False
 
@@ -131,14 +138,14 @@ def test_quality_default_forbidden_buckets_case_insensitive_sorted() -> None:
 @pytest.mark.parametrize(
     ("phrase", "hit"),
     [
-        ("best-in-class", "marketing:best-in-class"),
-        ("revolutionary", "marketing:revolutionary"),
-        ("effortless", "marketing:effortless"),
+        ("best-in-class", "marketing_language:best-in-class"),
+        ("revolutionary", "marketing_language:revolutionary"),
+        ("effortless", "marketing_language:effortless"),
         ("the model thinks", "anthropomorphism:the model thinks"),
         ("the system feels", "anthropomorphism:the system feels"),
-        ("obviously", "vague:obviously"),
-        ("just trust", "vague:just trust"),
-        ("everyone knows", "vague:everyone knows"),
+        ("obviously", "vague_claims:obviously"),
+        ("just trust", "vague_claims:just trust"),
+        ("everyone knows", "vague_claims:everyone knows"),
     ],
 )
 def test_quality_every_default_phrase_is_caught(phrase: str, hit: str) -> None:
@@ -166,8 +173,8 @@ def test_quality_custom_headings_and_min_chars() -> None:
     report = chapter_quality("## Thesis\nabc\n## Failure Modes\nab\n", config, timestamp=TS)
     assert report["required_missing"] == []
     # thesis "abc" (3 >= 3) = 1, failure modes "ab" (2 < 3) = 0, three absent = 0: 1 / 5 = 0.2
-    assert report["scores"]["thesis"] == 1
-    assert report["scores"]["failure_modes"] == 0
+    assert report["scores"]["thesis_clarity"] == 1.0
+    assert report["scores"]["failure_modes"] == 0.0
     assert report["total"] == 0.2
     assert report["pass"] is False
 
@@ -213,22 +220,19 @@ def test_style_clean_text_passes() -> None:
     }
 
 
-def test_style_records_sentences_over_max_words_with_index() -> None:
+def test_style_records_sentences_over_max_words() -> None:
     long_sentence = words(29) + "."
     report = style_guard(f"Short one. {long_sentence} {words(28)}.", {}, timestamp=TS)
     # sentence 0 has 2 words, sentence 1 has 29 (> 28), sentence 2 has exactly 28 (not over)
-    assert report["sentence_length_violations"] == [
-        {"index": 1, "words": 29, "sentence": long_sentence[:120]}
-    ]
+    assert report["sentence_length_violations"] == [{"sentence": long_sentence, "words": 29}]
     assert report["pass"] is True  # 29 is not over the hard limit of 40
 
 
-def test_style_sentence_preview_is_first_120_chars() -> None:
+def test_style_sentence_preview_is_first_200_chars() -> None:
     sentence = words(30, "abcdefgh") + "."  # 30 * 8 + 29 spaces + 1 = 270 characters
     violation = style_guard(sentence, {}, timestamp=TS)["sentence_length_violations"][0]
-    assert violation["words"] == 30
-    assert violation["sentence"] == sentence[:120]
-    assert len(violation["sentence"]) == 120
+    assert violation == {"sentence": sentence[:200], "words": 30}
+    assert len(violation["sentence"]) == 200
 
 
 def test_style_hard_fail_boundary() -> None:
@@ -251,9 +255,9 @@ def test_adjective_density_each_suffix_counts() -> None:
 
 def test_adjective_density_needs_four_letters_and_lowercases() -> None:
     # tokens: they say any key is ok -> 6; only "they" (len 4, ends in y) counts; "any"/"key"
-    # end in y but have 3 letters.  1 / 6 = 0.16666.. -> 0.1667 in the report
+    # end in y but have 3 letters.  1 / 6, recorded at full precision
     report = style_guard("THEY say any key is ok.", {}, timestamp=TS)
-    assert report["adjective_density"] == 0.1667
+    assert report["adjective_density"] == 1 / 6
 
 
 def test_adjective_density_empty_text_is_zero() -> None:
@@ -304,8 +308,9 @@ def run(text: str, **overrides: Any) -> DeterministicEval:
 def test_run_all_pass() -> None:
     result = run(chapter(), others={"other": "completely different words here"})
     assert result.passed is True
-    assert result.drift_score == result.drift_detection["drift_metrics"]["score"] == 0.0
-    assert result.similarity_max == result.drift_detection["drift_metrics"]["similarity_max"]
+    assert result.drift_score == 0.0
+    assert result.drift_detection["drift_metrics"]["cross_chapter_similarity_hits"] == []
+    assert 0.0 <= result.similarity_max < 0.85
     assert result.chapter_quality["pass"] and result.style_guard["pass"]
 
 
@@ -320,6 +325,7 @@ def test_run_fails_when_any_eval_fails() -> None:
 def test_run_reports_drift_score_and_similarity() -> None:
     # the only other chapter is identical: cosine 1.0 >= 0.85, a similarity hit adds 0.10
     result = run(chapter(), others={"twin": chapter()})
-    assert result.similarity_max == 1.0
-    assert result.drift_score == 0.1
-    assert result.drift_detection["drift_metrics"]["similarity_hits"] == ["twin"]
+    assert result.similarity_max == pytest.approx(1.0)
+    assert result.drift_score == pytest.approx(0.1)
+    hits = result.drift_detection["drift_metrics"]["cross_chapter_similarity_hits"]
+    assert hits == [{"chapter_id": "twin", "cosine": result.similarity_max}]

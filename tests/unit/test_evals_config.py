@@ -55,9 +55,9 @@ def test_missing_documents_and_empty_files_use_defaults() -> None:
 def test_default_forbidden_phrases_match_the_spec() -> None:
     phrases = validate_eval_configs({}).chapter_quality["forbidden_phrases"]
     assert phrases == {
-        "marketing": ["best-in-class", "world-class", "revolutionary", "effortless"],
+        "marketing_language": ["best-in-class", "world-class", "revolutionary", "effortless"],
         "anthropomorphism": ["the model thinks", "the agent wants", "the system feels"],
-        "vague": ["obviously", "clearly", "just trust", "everyone knows"],
+        "vague_claims": ["obviously", "clearly", "just trust", "everyone knows"],
     }
 
 
@@ -99,10 +99,10 @@ def test_normalising_is_idempotent() -> None:
 def test_defaults_are_fresh_copies() -> None:
     first = validate_eval_configs({})
     first.chapter_quality["required_headings"].append("## Extra")
-    first.chapter_quality["forbidden_phrases"]["vague"].append("basically")
+    first.chapter_quality["forbidden_phrases"]["vague_claims"].append("basically")
     second = validate_eval_configs({})
     assert "## Extra" not in second.chapter_quality["required_headings"]
-    assert "basically" not in second.chapter_quality["forbidden_phrases"]["vague"]
+    assert "basically" not in second.chapter_quality["forbidden_phrases"]["vague_claims"]
 
 
 # -- document shape ------------------------------------------------------------------------------

@@ -74,14 +74,14 @@ def test_reports_are_json_and_bounded(text: str, baseline: str, others: dict[str
         assert_plain_json(report)
         assert isinstance(report["pass"], bool)
     metrics = result.drift_detection["drift_metrics"]
-    assert in_unit(metrics["score"])
-    assert in_unit(metrics["max_delta"])
-    assert in_unit(metrics["similarity_max"])
+    assert in_unit(result.drift_score)
+    # the original's cosine can exceed 1.0 by rounding (dot / (|a| * |b|)) for equal texts
+    assert isinstance(result.similarity_max, float)
+    assert 0.0 <= result.similarity_max <= 1.0 + 1e-12
     assert all(in_unit(delta) for delta in metrics["anchor_deltas"].values())
     assert all(in_unit(v) for v in result.drift_detection["repetition_metrics"].values())
     assert in_unit(result.style_guard["adjective_density"])
     assert 0.0 <= result.chapter_quality["total"] <= 1.0
-    assert result.drift_score == metrics["score"]
     assert result.passed == all(
         r["pass"] for r in (result.chapter_quality, result.style_guard, result.drift_detection)
     )
@@ -93,4 +93,5 @@ def test_unchanged_text_has_no_anchor_drift(text: str) -> None:
     result = run_deterministic_evals(
         text, configs=CONFIGS, baseline_text=text, other_chapters={}, timestamp="T"
     )
-    assert result.drift_detection["drift_metrics"]["max_delta"] == 0.0
+    deltas = result.drift_detection["drift_metrics"]["anchor_deltas"]
+    assert all(delta == 0.0 for delta in deltas.values())

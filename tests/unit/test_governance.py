@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain import governance
+from domain import governance, rules
 from domain.errors import KernelError
 
 CID = "01-intro"
@@ -647,7 +647,7 @@ def test_malformed_promotion_rule_is_a_kernel_error(
 def test_missing_promotion_rule_uses_the_default() -> None:
     ledger = make_ledger(a=passes(2))
     del ledger["chapter_lifecycle_rules"]
-    assert governance.required_consecutive_passes(ledger) == 2
+    assert rules.required_consecutive_passes(ledger) == 2
     assert governance.pending_promotions(ledger) == ["a"]
 
 

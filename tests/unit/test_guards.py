@@ -7,6 +7,7 @@ import pytest
 from domain import guards
 from domain.contracts import PlannerPlan
 from domain.errors import KernelError
+from domain.markdown import h2_sections, heading_lines
 
 CHAPTER = """# Title
 intro
@@ -25,13 +26,13 @@ def plan(*focus: str, risks: tuple[str, ...] = ()) -> PlannerPlan:
 
 
 def test_heading_lines_are_all_hash_lines() -> None:
-    assert guards.heading_lines(CHAPTER) == ["# Title", "## Thesis", "## Trade-offs", "### Detail"]
+    assert heading_lines(CHAPTER) == ["# Title", "## Thesis", "## Trade-offs", "### Detail"]
 
 
 def test_changed_heading_is_refused() -> None:
     revised = CHAPTER.replace("## Trade-offs", "## Tradeoffs")
     with pytest.raises(KernelError) as info:
-        guards.check_headings(guards.heading_lines(CHAPTER), revised)
+        guards.check_headings(heading_lines(CHAPTER), revised)
     assert str(info.value) == "Writer changed headings; this is forbidden."
 
 
@@ -59,14 +60,14 @@ def test_diff_cap_message() -> None:
 
 
 def test_sections_split_on_double_hash_lines_only() -> None:
-    assert guards.sections(CHAPTER) == {
+    assert h2_sections(CHAPTER) == {
         "## Thesis": "one\ntwo",
         "## Trade-offs": "three\n### Detail\nfour",
     }
 
 
 def test_declared_sections_need_the_exact_heading_text() -> None:
-    headings = guards.heading_lines(CHAPTER)
+    headings = heading_lines(CHAPTER)
     assert guards.declared_sections(plan("## Thesis: tighten"), headings) == {"## Thesis"}
     assert guards.declared_sections(plan("Thesis"), headings) == set()
     assert guards.declared_sections(plan("x", risks=("see ## Trade-offs",)), headings) == {
@@ -77,13 +78,13 @@ def test_declared_sections_need_the_exact_heading_text() -> None:
 
 def test_no_declared_section_is_refused() -> None:
     with pytest.raises(KernelError) as info:
-        guards.check_sections(plan("tighten"), guards.heading_lines(CHAPTER), CHAPTER, CHAPTER)
+        guards.check_sections(plan("tighten"), heading_lines(CHAPTER), CHAPTER, CHAPTER)
     assert str(info.value) == "Planner did not explicitly reference any existing '##' headings."
 
 
 def test_undeclared_changes_are_listed_sorted() -> None:
     revised = CHAPTER.replace("one", "uno").replace("three", "tres")
-    headings = guards.heading_lines(CHAPTER)
+    headings = heading_lines(CHAPTER)
     with pytest.raises(KernelError) as info:
         guards.check_sections(plan("## Thesis"), headings, CHAPTER, revised)
     assert str(info.value) == "Writer modified undeclared sections: ## Trade-offs"
@@ -97,6 +98,6 @@ def test_whitespace_only_changes_do_not_count_as_section_changes() -> None:
     revised = CHAPTER.replace("two\n", "two\n\n")
     assert guards.changed_sections(CHAPTER, revised) == set()
     declared = guards.check_sections(
-        plan("## Thesis"), guards.heading_lines(CHAPTER), CHAPTER, revised
+        plan("## Thesis"), heading_lines(CHAPTER), CHAPTER, revised
     )
     assert declared == {"## Thesis"}

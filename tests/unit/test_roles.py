@@ -68,14 +68,15 @@ def test_user_texts_have_the_exact_shapes() -> None:
     assert roles.writer_user_text("# T\nbody\n\n", ' {"a": 1}\n') == (
         "Output the full revised chapter markdown only. No code fences.\n\n"
         "===CHAPTER_START===\n# T\nbody\n===CHAPTER_END===\n\n"
-        '===PLANNER_JSON_START===\n{"a": 1}\n===PLANNER_JSON_END==='
+        '===PLANNER_JSON_START===\n{"a": 1}\n===PLANNER_JSON_END===\n'
     )
-    evals = {"chapter-quality": "a: 1\n", "style-guard": "b: 2\n", "drift-detection": "c: 3\n"}
+    evals = {"chapter-quality": "a: 1\n", "style-guard": "b: 2", "drift-detection": "c: 3\n\n"}
+    # each eval file exactly as on disk, then two newlines
     assert roles.critic_user_text(evals, "# T\n") == (
         "Return JSON only. No code fences. No commentary.\n\n"
-        "evals/chapter-quality.yaml:\na: 1\n\n"
+        "evals/chapter-quality.yaml:\na: 1\n\n\n"
         "evals/style-guard.yaml:\nb: 2\n\n"
-        "evals/drift-detection.yaml:\nc: 3\n\n"
+        "evals/drift-detection.yaml:\nc: 3\n\n\n\n"
         "Revised chapter markdown:\n# T\n"
     )
 

@@ -89,8 +89,17 @@ def reports(chapter_id: str, configs: EvalConfigs) -> dict[str, dict[str, Any]]:
             baseline_text=text,
             other_chapters=others,
             timestamp=TS,
-        ),
+        ).report,
     }
+
+
+def drift_score(chapter_id: str, configs: EvalConfigs) -> float:
+    """The drift score of a chapter against itself and the other chapters."""
+    text = chapter_text(chapter_id)
+    others = {cid: chapter_text(cid) for cid in CHAPTERS if cid != chapter_id}
+    return drift_detection(
+        text, configs.drift_detection, baseline_text=text, other_chapters=others, timestamp=TS
+    ).score
 
 
 def roadmap_hypotheses() -> dict[str, str]:
@@ -157,7 +166,7 @@ def test_hype_patterns_ignore_plain_technical_numbers(configs: EvalConfigs) -> N
     plain = "A TTL of 300 seconds, 100% of reads sampled, and a 2x2 grid never goes down."
     report = drift_detection(
         plain, configs.drift_detection, baseline_text=plain, other_chapters={}, timestamp=TS
-    )
+    ).report
     assert report["hype_hits"] == []
 
 
@@ -179,7 +188,7 @@ def test_chapter_01_passes_every_eval(configs: EvalConfigs) -> None:
         assert report["pass"] is True, f"{name}: {report}"
     assert result["style_guard"]["sentence_length_violations"] == []
     assert result["style_guard"]["adjective_density"] < 0.08  # well under 0.12
-    assert result["drift_detection"]["drift_metrics"]["score"] == 0.0
+    assert drift_score("01-cache-invalidation", configs) == 0.0
 
 
 def test_chapter_02_is_clean(configs: EvalConfigs) -> None:
@@ -196,7 +205,7 @@ def test_chapter_03_fails_the_gates_its_comment_names(configs: EvalConfigs) -> N
     result = reports("03-stampede-control", configs)
     quality, style = result["chapter_quality"], result["style_guard"]
     assert quality["pass"] is False
-    assert quality["forbidden_hits"] == ["marketing:world-class"]
+    assert quality["forbidden_hits"] == ["marketing_language:world-class"]
     assert quality["required_missing"] == [] and quality["total"] == 1.0
     assert style["pass"] is False
     assert [v["words"] > 40 for v in style["sentence_length_violations"]] == [True]

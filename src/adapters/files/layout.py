@@ -6,6 +6,8 @@ from pathlib import Path
 
 from adapters.files.jsonl_log import safe_name
 
+TRACE_DIR = "_llm_trace"
+
 
 class IterationLayout:
     """Paths of the role I/O tree, and how to show them to a person."""
@@ -22,6 +24,14 @@ class IterationLayout:
 
     def out_dir(self, chapter_id: str, iteration: int) -> Path:
         return self.iteration_dir(chapter_id, iteration) / "out"
+
+    def trace_dir(self, chapter_id: str, iteration: int) -> Path:
+        """Raw LLM prompts and replies: `out/_llm_trace/`."""
+        return self.out_dir(chapter_id, iteration) / TRACE_DIR
+
+    def rejected_dir(self, chapter_id: str, iteration: int) -> Path:
+        """Outputs that failed a gate, one numbered folder per rejection: `out/rejected/`."""
+        return self.out_dir(chapter_id, iteration) / "rejected"
 
     def show(self, path: Path) -> str:
         """Relative to the workspace when inside it, else absolute."""

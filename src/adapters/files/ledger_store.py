@@ -33,6 +33,13 @@ class JsonLedgerStore:
             raise self._invalid("top level must be a JSON object")
         return data
 
+    def chapter_ids(self) -> list[str]:
+        """The ledger's chapter ids, sorted."""
+        chapters = self.load().get("chapters")
+        if not isinstance(chapters, dict):
+            raise self._invalid("chapters must be a JSON object")
+        return sorted(chapters)
+
     def save(self, ledger: JsonObject) -> None:
         """Write `ledger.json` atomically."""
         write_json(self.path, ledger)

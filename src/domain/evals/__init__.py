@@ -1,8 +1,7 @@
 """The three deterministic evals (kernel spec section 6) as pure functions of text and config.
 
-Reports are plain JSON-ready dicts; metrics are rounded to four decimals and every gate compares
-the rounded value, so a report never shows a number on the passing side of a threshold with
-`pass: false` (or the reverse).
+Reports are plain JSON-ready dicts with exactly the original kernel's keys; every number is
+recorded at full float precision (round only when printing for a person).
 """
 
 from __future__ import annotations
@@ -19,12 +18,13 @@ from domain.evals.config import (
     normalise_drift_detection,
     normalise_style_guard,
 )
-from domain.evals.drift import drift_detection
+from domain.evals.drift import DriftResult, drift_detection
 from domain.evals.quality import chapter_quality
 from domain.evals.style import style_guard
 
 __all__ = [
     "DeterministicEval",
+    "DriftResult",
     "EvalConfigs",
     "chapter_quality",
     "drift_detection",
@@ -86,12 +86,11 @@ def run_deterministic_evals(
         other_chapters=other_chapters,
         timestamp=timestamp,
     )
-    metrics = drift["drift_metrics"]
     return DeterministicEval(
-        passed=bool(quality["pass"] and style["pass"] and drift["pass"]),
-        drift_score=float(metrics["score"]),
-        similarity_max=float(metrics["similarity_max"]),
+        passed=bool(quality["pass"] and style["pass"] and drift.report["pass"]),
+        drift_score=float(drift.score),
+        similarity_max=float(drift.similarity_max),
         chapter_quality=quality,
         style_guard=style,
-        drift_detection=drift,
+        drift_detection=drift.report,
     )

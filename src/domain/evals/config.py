@@ -30,9 +30,9 @@ DEFAULT_REQUIRED_HEADINGS: tuple[str, ...] = (
     "## Research Directions",
 )
 DEFAULT_FORBIDDEN_PHRASES: Mapping[str, tuple[str, ...]] = {
-    "marketing": ("best-in-class", "world-class", "revolutionary", "effortless"),
+    "marketing_language": ("best-in-class", "world-class", "revolutionary", "effortless"),
     "anthropomorphism": ("the model thinks", "the agent wants", "the system feels"),
-    "vague": ("obviously", "clearly", "just trust", "everyone knows"),
+    "vague_claims": ("obviously", "clearly", "just trust", "everyone knows"),
 }
 DEFAULT_HYPE_KEYWORDS: tuple[str, ...] = ("game-changer", "revolutionary")
 DEFAULT_HYPE_PATTERNS: tuple[str, ...] = (r"\b10x\b",)

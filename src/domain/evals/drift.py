@@ -6,10 +6,11 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from domain.evals.config import normalise_drift_detection
-from domain.evals.text import round4, split_sentences, tokens
+from domain.evals.text import split_sentences, tokens
 
 MIN_DUPLICATE_SENTENCE_CHARS = 20
 HYPE_WEIGHT = 0.25
@@ -19,11 +20,13 @@ SIMILARITY_WEIGHT = 0.10
 
 
 def hype_hits(text: str, keywords: Sequence[str], patterns: Sequence[str]) -> list[str]:
-    """Sorted `keyword:<kw>` (substring) and `pattern:<regex>` (search) hits, case-insensitive."""
+    """The keywords found (substring), then the patterns found (search), as written in the YAML.
+
+    Both matches are case-insensitive; the order is the configuration's.
+    """
     lowered = text.lower()
-    hits = {f"keyword:{kw}" for kw in keywords if kw.lower() in lowered}
-    hits |= {f"pattern:{p}" for p in patterns if re.search(p, text, re.IGNORECASE)}
-    return sorted(hits)
+    found = [keyword for keyword in keywords if keyword.lower() in lowered]
+    return found + [pattern for pattern in patterns if re.search(pattern, text, re.IGNORECASE)]
 
 
 def duplicate_sentence_ratio(text: str) -> float:
@@ -49,14 +52,14 @@ def ngram_duplicate_ratio(words: Sequence[str], size: int) -> float:
 
 
 def anchor_context(words: Sequence[str], anchor: Sequence[str], window: int) -> set[str]:
-    """Tokens within `window` positions before and after each occurrence of `anchor`."""
+    """Tokens within `window` positions of each occurrence of `anchor`, minus the anchor's own."""
     context: set[str] = set()
     width = len(anchor)
     for start in range(len(words) - width + 1):
         if list(words[start : start + width]) == list(anchor):
             context.update(words[max(0, start - window) : start])
             context.update(words[start + width : start + width + window])
-    return context
+    return context - set(anchor)
 
 
 def jaccard_delta(before: set[str], after: set[str]) -> float:
@@ -82,13 +85,18 @@ def anchor_deltas(
 
 
 def cosine(left: Sequence[str], right: Sequence[str]) -> float:
-    """Cosine similarity of bag-of-words count vectors; 0.0 when either is empty."""
+    """Cosine similarity of bag-of-words count vectors; 0.0 when either is empty.
+
+    Computed as dot / (|a| * |b|) with each norm its own square root, so the float matches the
+    original kernel's to the last bit (it can exceed 1.0 by one ulp for identical texts).
+    """
     a, b = Counter(left), Counter(right)
-    norms = sum(v * v for v in a.values()) * sum(v * v for v in b.values())
-    if not norms:
+    if not a or not b:
         return 0.0
-    dot = sum(count * b[word] for word, count in a.items())
-    return min(1.0, dot / math.sqrt(norms))
+    dot = sum(count * b.get(word, 0) for word, count in a.items())
+    norm_a = math.sqrt(sum(v * v for v in a.values()))
+    norm_b = math.sqrt(sum(v * v for v in b.values()))
+    return float(dot / (norm_a * norm_b))
 
 
 def drift_score(
@@ -115,13 +123,30 @@ def drift_score(
     return min(1.0, total)
 
 
-def _similarities(
+@dataclass(frozen=True)
+class DriftResult:
+    """The drift-detection report plus the two numbers recorded beside it."""
+
+    report: dict[str, Any]
+    score: float
+    similarity_max: float
+
+
+def similarity_hits(
     words: Sequence[str], other_chapters: Mapping[str, str], threshold: float
-) -> tuple[float, list[str]]:
-    """Highest rounded cosine against the other chapters and the sorted ids at/over threshold."""
-    scores = {cid: round4(cosine(words, tokens(other))) for cid, other in other_chapters.items()}
-    hits = sorted(cid for cid, score in scores.items() if score >= threshold)
-    return max(scores.values(), default=0.0), hits
+) -> tuple[float, list[dict[str, Any]]]:
+    """Highest cosine against the other chapters, and `{chapter_id, cosine}` at/over threshold.
+
+    Hits keep the order of `other_chapters` (the ledger's order).
+    """
+    highest = 0.0
+    hits: list[dict[str, Any]] = []
+    for chapter_id, other in other_chapters.items():
+        value = cosine(words, tokens(other))
+        highest = max(highest, value)
+        if value >= threshold:
+            hits.append({"chapter_id": chapter_id, "cosine": value})
+    return highest, hits
 
 
 def drift_detection(
@@ -131,41 +156,32 @@ def drift_detection(
     baseline_text: str,
     other_chapters: Mapping[str, str],
     timestamp: str,
-) -> dict[str, Any]:
+) -> DriftResult:
     """The drift-detection report for `text` against its baseline and the other chapters."""
     cfg = normalise_drift_detection(config)
     tol = cfg["tolerances"]
     words = tokens(text)
     hype = hype_hits(text, cfg["hype"]["keywords"], cfg["hype"]["patterns"])
-    duplicates = round4(duplicate_sentence_ratio(text))
-    ngrams = round4(ngram_duplicate_ratio(words, tol["ngram_size"]))
-    raw_deltas = anchor_deltas(tokens(baseline_text), words, cfg["anchors"], tol["window_tokens"])
-    deltas = {term: round4(delta) for term, delta in raw_deltas.items()}
-    max_delta = max(deltas.values(), default=0.0)
-    similarity_max, similar = _similarities(words, other_chapters, tol["cross_chapter_similarity"])
-    score = round4(
-        drift_score(
-            hype=bool(hype),
-            duplicates=duplicates,
-            ngrams=ngrams,
-            max_delta=max_delta,
-            similar=bool(similar),
-            tolerances=tol,
-        )
+    duplicates = duplicate_sentence_ratio(text)
+    ngrams = ngram_duplicate_ratio(words, tol["ngram_size"])
+    deltas = anchor_deltas(tokens(baseline_text), words, cfg["anchors"], tol["window_tokens"])
+    highest, hits = similarity_hits(words, other_chapters, tol["cross_chapter_similarity"])
+    score = drift_score(
+        hype=bool(hype),
+        duplicates=duplicates,
+        ngrams=ngrams,
+        max_delta=max(deltas.values(), default=0.0),
+        similar=bool(hits),
+        tolerances=tol,
     )
-    return {
+    report = {
         "pass": score <= cfg["pass"]["max_score"] and not hype,
         "hype_hits": hype,
         "repetition_metrics": {
             "duplicate_sentence_ratio": duplicates,
-            "ngram_duplicate_ratio": ngrams,
+            "near_duplicate_ngram_ratio": ngrams,
         },
-        "drift_metrics": {
-            "anchor_deltas": deltas,
-            "max_delta": max_delta,
-            "similarity_max": similarity_max,
-            "similarity_hits": similar,
-            "score": score,
-        },
+        "drift_metrics": {"anchor_deltas": deltas, "cross_chapter_similarity_hits": hits},
         "timestamp": timestamp,
     }
+    return DriftResult(report=report, score=score, similarity_max=highest)

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from domain.evals.config import normalise_style_guard
-from domain.evals.text import count_words, phrase_hits, round4, split_sentences, tokens
+from domain.evals.text import count_words, phrase_hits, split_sentences, tokens
 
 ADJECTIVE_SUFFIXES: tuple[str, ...] = ("ive", "ous", "ful", "less", "ic", "ical", "al", "ary", "y")
-SENTENCE_PREVIEW_CHARS = 120
+SENTENCE_PREVIEW_CHARS = 200
 
 
 def adjective_density(text: str) -> float:
@@ -22,14 +22,15 @@ def adjective_density(text: str) -> float:
 
 
 def long_sentences(sentences: list[str], max_words: int) -> list[dict[str, Any]]:
-    """`{index, words, sentence}` for each sentence with more than `max_words` words."""
+    """`{sentence, words}` for each sentence with more than `max_words` words.
+
+    `sentence` holds the first 200 characters of the sentence.
+    """
     found: list[dict[str, Any]] = []
-    for index, sentence in enumerate(sentences):
+    for sentence in sentences:
         words = count_words(sentence)
         if words > max_words:
-            found.append(
-                {"index": index, "words": words, "sentence": sentence[:SENTENCE_PREVIEW_CHARS]}
-            )
+            found.append({"sentence": sentence[:SENTENCE_PREVIEW_CHARS], "words": words})
     return found
 
 
@@ -39,8 +40,9 @@ def style_guard(text: str, config: Mapping[str, Any], *, timestamp: str) -> dict
     limits = cfg["limits"]
     sentences = split_sentences(text)
     violations = long_sentences(sentences, limits["sentence_length"]["max_words"])
-    hard_fail = any(count_words(s) > limits["sentence_length"]["hard_fail_over"] for s in sentences)
-    density = round4(adjective_density(text))
+    hard_limit = limits["sentence_length"]["hard_fail_over"]
+    hard_fail = any(found["words"] > hard_limit for found in violations)
+    density = adjective_density(text)
     buckets = {name: bucket["examples"] for name, bucket in cfg["forbidden"].items()}
     forbidden = phrase_hits(text, buckets)
     passed = not hard_fail and density <= limits["adjective_density"]["max_ratio"] and not forbidden

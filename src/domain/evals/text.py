@@ -1,8 +1,9 @@
-"""Text primitives shared by the evals: sentences, words, tokens, rounding."""
+"""Text primitives shared by the evals: sentences, words, tokens, phrase hits."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"\b\w+\b")
@@ -25,18 +26,16 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
-def round4(value: float) -> float:
-    """Round a metric to four decimals for reports and gate comparisons."""
-    return round(float(value), 4)
+def phrase_hits(text: str, buckets: Mapping[str, Sequence[str]]) -> list[str]:
+    """`<bucket>:<phrase>` for each case-insensitive substring hit, in configuration order.
 
-
-def phrase_hits(text: str, buckets: dict[str, list[str]]) -> list[str]:
-    """Sorted, de-duplicated `<bucket>:<phrase>` for case-insensitive substring hits."""
+    Like the original kernel, a phrase listed twice is reported twice: the list mirrors the
+    configuration, it is not a set.
+    """
     haystack = text.lower()
-    hits = {
+    return [
         f"{bucket}:{phrase}"
         for bucket, phrases in buckets.items()
         for phrase in phrases
         if phrase.lower() in haystack
-    }
-    return sorted(hits)
+    ]

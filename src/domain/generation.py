@@ -1,0 +1,158 @@
+"""LLM mode: generate the missing role outputs of an iteration (planner, writer, critic).
+
+The model receives exactly the bytes `domain.roles` builds. A writer reply that breaks a section
+gate is asked for again, up to `writer_retries` more times, with the violation named (see
+`domain.repair`). Every call is traced and its usage counted, also when a later step fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from domain import repair, roles
+from domain.contracts import PlannerPlan, parse_planner
+from domain.errors import KernelError, OutputRejected
+from domain.ledger_checks import check_reply
+from domain.llm import LLMClientError, LLMPort, LLMUsage
+from domain.ports import RoleIO, TraceSink
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """What the three roles are asked about in one iteration."""
+
+    chapter_id: str
+    iteration: int
+    current: str
+    planner_input: str
+    contracts: Mapping[str, str]
+    eval_texts: Mapping[str, str]
+    baseline_headings: list[str]
+    max_diff_ratio: float
+    writer_retries: int
+
+
+@dataclass
+class Generation:
+    """What the LLM did so far in one iteration; filled in as it goes, so a failure keeps it."""
+
+    usage: LLMUsage = field(default_factory=LLMUsage)
+    roles: list[str] = field(default_factory=list)
+
+
+def call_llm(llm: LLMPort, role: str, prompt: roles.RolePrompt) -> tuple[str, LLMUsage]:
+    """One chat call; every failure becomes `<Role> LLM call failed: ...`."""
+    label = role.capitalize()
+    try:
+        response = llm.chat(prompt.messages(), temperature=0.0)
+    except LLMClientError as exc:
+        raise KernelError(f"{label} LLM call failed: {exc.message}") from exc
+    except Exception as exc:  # an adapter broke its contract: still one clear line
+        raise KernelError(
+            f"{label} LLM call failed: unexpected {type(exc).__name__}: {exc}"
+        ) from exc
+    if not isinstance(response.content, str):
+        raise KernelError(f"{label} LLM call failed: reply content is not text")
+    return response.content, response.usage
+
+
+class RoleGenerator:
+    """Asks the LLM for each role output that is missing, in order planner, writer, critic."""
+
+    def __init__(
+        self, llm: LLMPort, role_io: RoleIO, traces: TraceSink, progress: Callable[[str], None]
+    ) -> None:
+        self.llm = llm
+        self.role_io = role_io
+        self.traces = traces
+        self.progress = progress
+
+    def generate(self, request: GenerationRequest, done: Generation) -> None:
+        for role in roles.ROLE_NAMES:
+            if self._read(request, role) is not None:
+                continue
+            done.roles.append(role)
+            if role == "writer":
+                self._writer(request, done)
+            else:
+                self._json_role(request, role, done)
+
+    def _read(self, request: GenerationRequest, role: str) -> str | None:
+        name = roles.OUTPUT_FILES[role]
+        return self.role_io.read_output(request.chapter_id, request.iteration, name)
+
+    def _write(self, request: GenerationRequest, role: str, text: str) -> None:
+        name = roles.OUTPUT_FILES[role]
+        self.role_io.write_output(request.chapter_id, request.iteration, name, text)
+
+    def _ask(
+        self, request: GenerationRequest, role: str, user: str, done: Generation, trace: str
+    ) -> str:
+        """Call the model, count the usage, trace the exchange as `<trace>.*.txt`."""
+        prompt = roles.RolePrompt(system=request.contracts[role], user=user)
+        self.progress(f"{request.chapter_id}: iteration {request.iteration}: asking the {role}")
+        content, usage = call_llm(self.llm, role, prompt)
+        done.usage = done.usage + usage
+        try:
+            check_reply(f"{role.capitalize()} LLM reply", content)
+        except KernelError as exc:
+            raise OutputRejected(exc.message, role) from None
+        cid, iteration = request.chapter_id, request.iteration
+        self.traces.llm_trace(cid, iteration, trace, prompt.trace_text(), content)
+        return content
+
+    def _json_role(self, request: GenerationRequest, role: str, done: Generation) -> None:
+        if role == "planner":
+            user = roles.planner_user_text(request.planner_input)
+        else:
+            user = roles.critic_user_text(request.eval_texts, self._read(request, "writer") or "")
+        content = self._ask(request, role, user, done, role)
+        try:
+            data = roles.extract_json_object(content)
+        except KernelError as exc:
+            raise OutputRejected(exc.message, role) from None
+        self._write(request, role, roles.dump_json(data))
+
+    def _writer(self, request: GenerationRequest, done: Generation) -> None:
+        first = roles.writer_user_text(request.current, self._read(request, "planner") or "")
+        plan = self._plan(request) if request.writer_retries > 0 else None
+        user, attempts = first, request.writer_retries + 1
+        for attempt in range(1, attempts + 1):
+            content = self._ask(request, "writer", user, done, "writer")
+            text = roles.writer_markdown(content)
+            note = None if plan is None else self._violation(request, plan, text)
+            if note is None or plan is None or attempt == attempts:
+                break
+            self._keep_attempt(request, attempt, user, content)
+            allowed = repair.allowed_sections(plan, request.baseline_headings)
+            user = repair.retry_user_text(first, note, allowed)
+        self._write(request, "writer", text)
+        if note is not None:
+            raise OutputRejected(repair.EXHAUSTED + note, "writer")
+
+    def _keep_attempt(
+        self, request: GenerationRequest, attempt: int, user: str, reply: str
+    ) -> None:
+        """Trace an attempt that will be retried as `writer.attempt<N>.*`."""
+        prompt = roles.RolePrompt(system=request.contracts["writer"], user=user)
+        name = f"writer.attempt{attempt}"
+        self.traces.llm_trace(
+            request.chapter_id, request.iteration, name, prompt.trace_text(), reply
+        )
+
+    def _plan(self, request: GenerationRequest) -> PlannerPlan:
+        """The plan the writer's section gates are checked against."""
+        shown = self.role_io.output_display(request.chapter_id, request.iteration, "planner.json")
+        try:
+            return parse_planner(roles.load_output_json(self._read(request, "planner"), shown))
+        except KernelError as exc:
+            raise OutputRejected(exc.message, "planner") from None
+
+    def _violation(self, request: GenerationRequest, plan: PlannerPlan, text: str) -> str | None:
+        try:
+            return repair.writer_violation(
+                plan, request.baseline_headings, request.current, text, request.max_diff_ratio
+            )
+        except KernelError as exc:  # the plan declares no section: the planner's fault
+            raise OutputRejected(exc.message, "planner") from None

@@ -1,0 +1,74 @@
+"""Writer self-repair (LLM mode): which section gate a writer reply breaks, and the retry prompt.
+
+The notes and the retry block are part of what the model receives, so their bytes are fixed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from domain import guards
+from domain.contracts import PlannerPlan
+from domain.markdown import heading_lines
+from domain.roles import WRITER_FIRST_LINE
+
+RETRY_HEADER = (
+    "IMPORTANT: The previous attempt violated kernel constraints. "
+    "Fix this and re-output the full chapter."
+)
+ALLOWLIST_HEADER = "SECTION_EDIT_ALLOWLIST (exact H2 headings you may modify):"
+VERBATIM_RULE = (
+    "HARD RULE: copy the body of every section not listed above verbatim from the input chapter."
+)
+HEADINGS_NOTE = (
+    "Writer changed headings; restore the original heading structure and ordering exactly."
+)
+EXHAUSTED = "Writer output violated section constraints after retries: "
+
+
+def undeclared_note(sections: Sequence[str]) -> str:
+    return (
+        f"Writer modified undeclared sections: {', '.join(sections)}. "
+        "Undo those edits and copy those sections verbatim from the input chapter."
+    )
+
+
+def diff_note(ratio: float, cap: float) -> str:
+    return f"Writer diff size too large; keep edits smaller. diff_ratio={ratio:.2f} limit={cap:.2f}"
+
+
+def writer_violation(
+    plan: PlannerPlan, baseline_headings: list[str], current: str, revised: str, cap: float
+) -> str | None:
+    """The repair note for the first section gate `revised` breaks, or None when it passes.
+
+    Order as in validation: headings, diff size, undeclared sections. A plan that declares no
+    section is the planner's fault, not the writer's: that raises the planner's `KernelError`.
+    """
+    if heading_lines(revised) != baseline_headings:
+        return HEADINGS_NOTE
+    ratio = guards.diff_ratio(current, revised)
+    if ratio > cap:
+        return diff_note(ratio, cap)
+    declared = guards.declared_sections(plan, baseline_headings)
+    if not declared:
+        guards.check_sections(plan, baseline_headings, current, revised)
+    illegal = sorted(guards.changed_sections(current, revised) - declared)
+    return undeclared_note(illegal) if illegal else None
+
+
+def allowed_sections(plan: PlannerPlan, baseline_headings: list[str]) -> list[str]:
+    """The declared `## ` headings in chapter order."""
+    declared = guards.declared_sections(plan, baseline_headings)
+    return [heading for heading in baseline_headings if heading in declared]
+
+
+def retry_user_text(first_attempt: str, note: str, allowed: Sequence[str]) -> str:
+    """The first attempt's user text with the violation block before it and, after its first
+    line, the section allowlist and the verbatim rule."""
+    rest = first_attempt.removeprefix(WRITER_FIRST_LINE + "\n")
+    allowlist = "".join(f"- {heading}\n" for heading in allowed)
+    return (
+        f"{RETRY_HEADER}\nViolation: {note}\n\n"
+        f"{WRITER_FIRST_LINE}\n{ALLOWLIST_HEADER}\n{allowlist}{VERBATIM_RULE}\n{rest}"
+    )

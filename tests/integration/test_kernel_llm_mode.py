@@ -5,27 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from dependency_injector import providers
 
-from app.kernel_command import build_container
-from app.settings import LLMSettings
 from domain.errors import KernelError
-from domain.kernel import KernelOptions, RunOutcome
+from domain.kernel import RunOutcome
 from domain.llm import ErrorKind, LLMClientError, LLMResponse, LLMUsage
 from support.fakes import ScriptedLLM
+from support.kernel_runs import run_with_llm
 from support.workspace import Book
 
 
 def run(book: Book, llm: ScriptedLLM, **options: object) -> RunOutcome:
-    container = build_container(
-        book.root, book.root / "state/role_io", LLMSettings(provider="mock", model="mock")
-    )
-    container.llm.override(providers.Object(llm))
-    opts = KernelOptions(chapter_id=book.active_id, use_llm=True, **options)  # type: ignore[arg-type]
-    try:
-        return container.kernel(ports__llm=container.llm()).run(opts)
-    finally:
-        container.shutdown_resources()
+    return run_with_llm(book, llm, **options)
 
 
 def test_usage_is_summed_per_iteration(book: Book) -> None:

@@ -95,3 +95,48 @@ def test_unchanged_text_has_no_anchor_drift(text: str) -> None:
     )
     deltas = result.drift_detection["drift_metrics"]["anchor_deltas"]
     assert all(delta == 0.0 for delta in deltas.values())
+
+
+QUALITY_SCORES = {
+    "thesis_clarity",
+    "system_breakdown",
+    "examples_count",
+    "tradeoffs",
+    "failure_modes",
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=TEXT, baseline=TEXT, others=st.dictionaries(st.text(min_size=1, max_size=8), TEXT))
+def test_report_key_sets_are_exactly_the_contracts(
+    text: str, baseline: str, others: dict[str, str]
+) -> None:
+    result = run_deterministic_evals(
+        text, configs=CONFIGS, baseline_text=baseline, other_chapters=others, timestamp="T"
+    )
+    quality, style, drift = result.chapter_quality, result.style_guard, result.drift_detection
+    assert set(quality) == {
+        "pass", "required_missing", "forbidden_hits", "scores", "total", "timestamp",
+    }  # fmt: skip
+    assert set(quality["scores"]) == QUALITY_SCORES
+    assert all(type(score) is float for score in quality["scores"].values())
+    assert type(quality["total"]) is float
+    assert set(style) == {
+        "pass", "sentence_length_violations", "adjective_density", "forbidden_hits", "timestamp",
+    }  # fmt: skip
+    assert all(set(v) == {"sentence", "words"} for v in style["sentence_length_violations"])
+    assert all(len(v["sentence"]) <= 200 for v in style["sentence_length_violations"])
+    assert type(style["adjective_density"]) is float
+    assert set(drift) == {"pass", "hype_hits", "repetition_metrics", "drift_metrics", "timestamp"}
+    assert set(drift["repetition_metrics"]) == {
+        "duplicate_sentence_ratio",
+        "near_duplicate_ngram_ratio",
+    }
+    assert all(type(v) is float for v in drift["repetition_metrics"].values())
+    metrics = drift["drift_metrics"]
+    assert set(metrics) == {"anchor_deltas", "cross_chapter_similarity_hits"}
+    assert set(metrics["anchor_deltas"]) == {"cache", "stale read", "a"}
+    assert all(
+        set(hit) == {"chapter_id", "cosine"} for hit in metrics["cross_chapter_similarity_hits"]
+    )
+    assert type(result.drift_score) is float and type(result.similarity_max) is float

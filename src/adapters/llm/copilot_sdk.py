@@ -25,6 +25,7 @@ from adapters.llm import copilot_failures as failures
 from adapters.llm.conversation import split_conversation
 from adapters.llm.copilot_home import create_home, remove_stale_homes
 from adapters.llm.copilot_params import CallParams, make_params_handler
+from adapters.llm.copilot_process import cli_process
 from adapters.llm.loop_thread import LoopThread
 from domain.llm import (
     ChatMessage,
@@ -136,13 +137,12 @@ class CopilotSDKAdapter:
     @property
     def pid(self) -> int | None:
         """PID of the CLI process this adapter started, if it is running."""
-        process = getattr(self._client, "_cli_process", None)
-        return getattr(process, "pid", None)
+        process = cli_process(self._client)
+        return None if process is None else process.pid
 
     def _process_returncode(self) -> int | None:
-        process = getattr(self._client, "_cli_process", None)
-        poll = getattr(process, "poll", None)
-        return poll() if callable(poll) else None
+        process = cli_process(self._client)
+        return None if process is None else process.poll()
 
     def _call_params(self, session_id: str | None) -> CallParams | None:
         return self._params.get(session_id) if session_id is not None else None
@@ -303,7 +303,7 @@ class CopilotSDKAdapter:
     async def _watch_process(self) -> None:
         """Return as soon as the CLI process has exited."""
         while self._process_returncode() is None:
-            if getattr(self._client, "_cli_process", None) is None:
+            if cli_process(self._client) is None:
                 try:
                     await self._client.ping()
                 except Exception:
@@ -386,9 +386,10 @@ class CopilotSDKAdapter:
         if pid is not None and self._process_returncode() is None:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-            process: Any = getattr(self._client, "_cli_process", None)
+            process = cli_process(self._client)
             with contextlib.suppress(Exception):
-                process.wait(timeout=2)
+                if process is not None:
+                    process.wait(timeout=2)
         self._client = self._handler = None
         self._loop.stop()
         if self._home is not None:

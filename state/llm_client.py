@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Literal
 
 import _entry  # noqa: F401  (puts the sources on sys.path when not installed)
 
-from app.llm_factory import OpenedLLM
+from app.container import build_container
 from app.settings import llm_settings
 from domain.errors import KernelError
-from domain.llm import ChatMessage, ErrorKind, LLMClientError, LLMResponse, LLMUsage
+from domain.llm import ChatMessage, ErrorKind, LLMClientError, LLMPort, LLMResponse, LLMUsage
 
 Provider = Literal["copilot", "mock"]
 
@@ -45,7 +46,8 @@ class LLMClient:
                 use_llm=True,
                 env=os.environ,
             )
-            self._opened = OpenedLLM(settings)
+            self._container = build_container(Path.cwd(), llm=settings)
+            self._llm: LLMPort = self._container.llm()
         except KernelError as exc:
             raise LLMClientError(exc.message, kind=ErrorKind.CONFIG) from exc
         self.provider: str = settings.provider
@@ -63,7 +65,7 @@ class LLMClient:
             raise LLMClientError("LLMClient is closed", kind=ErrorKind.CONFIG)
         from domain.llm import coerce_messages
 
-        response = self._opened.llm.chat(
+        response = self._llm.chat(
             coerce_messages(messages), temperature=temperature, max_tokens=max_tokens
         )
         self.usage = self.usage + response.usage
@@ -72,7 +74,7 @@ class LLMClient:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            self._opened.shutdown()
+            self._container.shutdown_resources()
 
     def __enter__(self) -> LLMClient:
         return self

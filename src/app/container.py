@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
 
 from dependency_injector import containers, providers
 
@@ -19,6 +21,7 @@ from adapters.git import GitVcs
 from adapters.llm.copilot_sdk import CopilotConfig, CopilotSDKAdapter
 from adapters.llm.mock import MockLLM
 from adapters.traces import FsTraceSink
+from app.settings import LLMSettings
 from domain.errors import KernelError
 from domain.kernel import Kernel, KernelPorts
 from domain.llm import LLMPort
@@ -104,3 +107,19 @@ class Container(containers.DeclarativeContainer):
         journal=journal,
     )
     kernel = providers.Factory(Kernel, ports=kernel_ports)
+
+
+def build_container(
+    root: Path, io_dir: Path | None = None, llm: LLMSettings | None = None
+) -> Container:
+    """A container for one workspace (role I/O under `io_dir`, default `<root>/state/role_io`)
+    and, for LLM use, one provider."""
+    container = Container()
+    container.config.from_dict(
+        {
+            "root": root,
+            "io_dir": io_dir if io_dir is not None else root / "state" / "role_io",
+            "llm": asdict(llm or LLMSettings(provider="mock")),
+        }
+    )
+    return container

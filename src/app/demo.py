@@ -9,7 +9,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from app.kernel_command import build_container, run_kernel, stderr_progress
+from app.container import build_container
+from app.kernel_command import run_kernel, stderr_progress
 from app.report import summary_lines
 from app.sample_book import sample_book_dir
 from app.settings import KernelSettings, LLMSettings
@@ -58,7 +59,7 @@ def prepare(into: str | None) -> Path:
 
 def command(args: argparse.Namespace) -> int:
     root = prepare(args.into)
-    ledger = build_container(root, root / "state" / "role_io").ledger().load()
+    ledger = build_container(root).ledger().load()
     chapter_id = governance.select_next_chapter(ledger)
     print(f"Sample book copied to {root}")
     print(f"Running the kernel on {chapter_id} with the mock provider ...")

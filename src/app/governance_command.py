@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.kernel_command import build_container
+from app.container import build_container
 from domain import governance
 from domain.errors import KernelError
 from domain.ports import LedgerStore
@@ -38,7 +38,7 @@ def workspace_of(raw: str | None) -> Path:
 
 def command(args: argparse.Namespace) -> int:
     root = workspace_of(args.ledger)
-    container = build_container(root, root / "state" / "role_io")
+    container = build_container(root)
     if args.governance_cmd in WRITING_COMMANDS:
         with container.run_lock():
             return run(args, container.ledger())

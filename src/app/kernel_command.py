@@ -6,14 +6,12 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import asdict
 from pathlib import Path
 
-from app.container import Container
+from app.container import build_container
 from app.report import missing_outputs_text, summary_lines
 from app.settings import (
     KernelSettings,
-    LLMSettings,
     adhoc_instructions,
     llm_settings,
     parse_fraction,
@@ -111,15 +109,6 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str], cwd: Path) -
     )
 
 
-def build_container(root: Path, io_dir: Path, llm: LLMSettings | None = None) -> Container:
-    """A container configured for one workspace (and, for kernel runs, one LLM provider)."""
-    container = Container()
-    container.config.from_dict(
-        {"root": root, "io_dir": io_dir, "llm": asdict(llm or LLMSettings(provider="mock"))}
-    )
-    return container
-
-
 def run_kernel(settings: KernelSettings, progress: Callable[[str], None]) -> RunOutcome:
     """Compose, run, and always shut the LLM provider down."""
     container = build_container(settings.root, settings.io_dir, settings.llm)
@@ -150,7 +139,7 @@ def stderr_progress(enabled: bool) -> Callable[[str], None]:
 def list_chapters(args: argparse.Namespace) -> int:
     """`--list-chapters`: the ledger's chapter ids, one per line, sorted."""
     root = resolve_root(args.root, Path.cwd())
-    for chapter_id in build_container(root, root).ledger().chapter_ids():
+    for chapter_id in build_container(root).ledger().chapter_ids():
         print(chapter_id)
     return 0
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.container import Container
-from app.kernel_command import build_container
+from app.container import Container, build_container
 from app.settings import parse_int, resolve_io_dir, resolve_root
 from domain.errors import KernelError
 from domain.roles import dump_json

@@ -10,7 +10,7 @@ from dependency_injector import providers
 from adapters.files.atomic import append_line
 from adapters.files.journal import JOURNAL, UndoJournal
 from adapters.git import GitVcs
-from app.kernel_command import build_container
+from app.container import build_container
 from app.settings import LLMSettings
 from domain.errors import KernelError
 from domain.kernel import KernelOptions

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from app.kernel_command import build_container
+from app.container import build_container
 from app.settings import LLMSettings
 from domain.kernel import KernelOptions, RunOutcome
 from domain.llm import LLMPort

@@ -182,7 +182,6 @@ _CHAPTER = _object_of(
                 "frozen_candidate": _BOOLEAN,
             }
         ),
-        "drift_history": _list_of(_anything),
         "research": _object_of(
             {
                 "hypothesis": _STRING,
@@ -194,7 +193,8 @@ _CHAPTER = _object_of(
             {"approved": _BOOLEAN, "approved_by": _STRING_OR_NULL, "approved_at": _STRING_OR_NULL}
         ),
         "iteration_log": _list_of(_CHAPTER_LOG_ENTRY),
-    }
+    },
+    {"drift_history": _list_of(_anything)},  # the original format's; never written by the kernel
 )
 
 _REPO_LOG_ENTRY = _object_of(
@@ -368,20 +368,6 @@ def set_status(
     for chapter_id in ids:
         chapters[chapter_id]["status"] = status
     return ids
-
-
-def unhold(
-    ledger: object, chapter_ids: Sequence[str], status: str = "active_refinement"
-) -> list[str]:
-    """Release chapters that are on hold."""
-    return set_status(ledger, chapter_ids, status, only_from="hold")
-
-
-def unlock(
-    ledger: object, chapter_ids: Sequence[str], status: str = "active_refinement"
-) -> list[str]:
-    """Release chapters that are locked."""
-    return set_status(ledger, chapter_ids, status, only_from="locked")
 
 
 def _check_current_status(

@@ -24,10 +24,6 @@ class Clock(Protocol):
 class Workspace(Protocol):
     """The book repository: chapters, prompts, evals, ROADMAP."""
 
-    def display(self, rel_path: str) -> str:
-        """The path as shown in messages (absolute)."""
-        ...
-
     def resolve_chapter_path(self, raw: object) -> str:
         """Validate a ledger `path` value; returns a normalised relative path inside the root."""
         ...

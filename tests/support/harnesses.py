@@ -15,7 +15,7 @@ from typing import Literal, Protocol
 from adapters.llm.copilot_sdk import CopilotConfig, CopilotSDKAdapter
 from adapters.llm.mock import MockLLM
 from domain.llm import ChatMessage, LLMPort, LLMUsage
-from support.copilot_cli import leftover_pids, process_marker, wait_for_exit
+from support.copilot_cli import process_marker, wait_for_exit
 from support.model_server import Fault, ModelServer, Reply, Usage
 
 TEST_KEY = "sk-contract-suite-key"
@@ -60,8 +60,6 @@ class Harness(Protocol):
 
     def new_adapter(self, **config: object) -> LLMPort: ...
 
-    def leftover_processes(self) -> set[int]: ...
-
     def processes_of(self, adapter: LLMPort) -> set[int]:
         """The OS processes this adapter instance started and still runs."""
         ...
@@ -91,9 +89,6 @@ class MockHarness:
 
     def new_adapter(self, **config: object) -> LLMPort:
         return MockLLM()
-
-    def leftover_processes(self) -> set[int]:
-        return set()
 
     def processes_of(self, adapter: LLMPort) -> set[int]:
         return set()
@@ -143,9 +138,6 @@ class CopilotHarness:
     def inject(self, fault: Fault, repeat: int = 8) -> None:
         self.server.reset()
         self.server.script(*[Reply(fault=fault)] * repeat)
-
-    def leftover_processes(self) -> set[int]:
-        return leftover_pids(environ=self.marker, timeout=5)
 
     def marker_in(self, pid: int) -> bool:
         """Whether process `pid` inherited this harness's marker (so it is one we started)."""

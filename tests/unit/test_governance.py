@@ -193,7 +193,6 @@ CHAPTER_KEYS = [
     "last_eval",
     "quality_metrics",
     "stability",
-    "drift_history",
     "research",
     "human_validation",
     "iteration_log",
@@ -660,13 +659,13 @@ def statuses(ledger: dict[str, Any]) -> dict[str, str]:
 
 def test_unhold_sets_active_refinement() -> None:
     ledger = make_ledger(a=make_chapter(status="hold"), b=make_chapter(status="hold"))
-    assert governance.unhold(ledger, ["b"]) == ["b"]
+    assert governance.set_status(ledger, ["b"], "active_refinement", only_from="hold") == ["b"]
     assert statuses(ledger) == {"a": "hold", "b": "active_refinement"}
 
 
 def test_unlock_with_a_chosen_status() -> None:
     ledger = make_ledger(a=make_chapter(status="locked"))
-    assert governance.unlock(ledger, ["a"], "hold") == ["a"]
+    assert governance.set_status(ledger, ["a"], "hold", only_from="locked") == ["a"]
     assert statuses(ledger) == {"a": "hold"}
 
 
@@ -685,14 +684,14 @@ def test_set_status_without_only_from_accepts_any_current_status() -> None:
 def test_unknown_chapter_is_rejected_before_any_change() -> None:
     ledger = make_ledger(a=make_chapter(status="hold"))
     with pytest.raises(KernelError, match=r"^Unknown chapter_id: zz$"):
-        governance.unhold(ledger, ["a", "zz"])
+        governance.set_status(ledger, ["a", "zz"], "active_refinement", only_from="hold")
     assert statuses(ledger) == {"a": "hold"}
 
 
 def test_unhold_of_a_chapter_not_on_hold_is_rejected_before_any_change() -> None:
     ledger = make_ledger(a=make_chapter(status="hold"), b=make_chapter(status="locked"))
     with pytest.raises(KernelError) as caught:
-        governance.unhold(ledger, ["a", "b"])
+        governance.set_status(ledger, ["a", "b"], "active_refinement", only_from="hold")
     assert caught.value.message == "Chapter b is not on hold (status='locked')"
     assert statuses(ledger) == {"a": "hold", "b": "locked"}
 
@@ -700,7 +699,7 @@ def test_unhold_of_a_chapter_not_on_hold_is_rejected_before_any_change() -> None
 def test_unlock_of_a_chapter_not_locked_is_rejected() -> None:
     ledger = make_ledger(a=make_chapter(status="active_refinement"))
     with pytest.raises(KernelError) as caught:
-        governance.unlock(ledger, ["a"])
+        governance.set_status(ledger, ["a"], "active_refinement", only_from="locked")
     assert caught.value.message == "Chapter a is not locked (status='active_refinement')"
 
 
@@ -708,13 +707,13 @@ def test_unlock_of_a_chapter_not_locked_is_rejected() -> None:
 def test_set_status_rejects_unknown_target_statuses(status: str) -> None:
     ledger = make_ledger(a=make_chapter(status="hold"))
     with pytest.raises(KernelError, match=r"^Invalid status: "):
-        governance.unhold(ledger, ["a"], status)
+        governance.set_status(ledger, ["a"], status, only_from="hold")
     assert statuses(ledger) == {"a": "hold"}
 
 
 def test_set_status_needs_at_least_one_id() -> None:
     with pytest.raises(KernelError, match=r"^No chapter ids given$"):
-        governance.unhold(make_ledger(), [])
+        governance.set_status(make_ledger(), [], "active_refinement", only_from="hold")
 
 
 # --- arbitrary JSON never breaks the functions ------------------------------------------
@@ -773,7 +772,7 @@ def only_kernel_errors(ledger: object) -> None:
         except KernelError as err:
             assert "\n" not in err.message
     with contextlib.suppress(KernelError):
-        governance.unhold(ledger, ["a", ""])
+        governance.set_status(ledger, ["a", ""], "active_refinement", only_from="hold")
 
 
 @settings(max_examples=300)

@@ -30,9 +30,6 @@ class FsWorkspace:
     def path(self, rel_path: str) -> Path:
         return self.root / rel_path
 
-    def display(self, rel_path: str) -> str:
-        return str(self.path(rel_path))
-
     def resolve_chapter_path(self, raw: object) -> str:
         if not isinstance(raw, str) or not raw.strip():
             raise KernelError("Chapter is missing a valid path")

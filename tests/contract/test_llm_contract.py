@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.llm import ChatMessage, ErrorKind, LLMClientError, LLMResponse
-from support.harnesses import Harness, UsageSpec, gone, usage_matches
+from support.harnesses import CopilotHarness, Harness, UsageSpec, gone, usage_matches
 
 # The real CLI costs ~0.1 s per call: keep the example counts modest but meaningful.
 SUITE = settings(
@@ -35,11 +35,19 @@ replies = st.text(min_size=1, max_size=400).filter(lambda s: s.strip() != "")
 
 @SUITE
 @given(usage=usages)
-def test_usage_fields_are_non_negative_ints(harness: Harness, usage: UsageSpec) -> None:
-    messages, _, sent = harness.answer("usage probe", usage)
-    response = harness.adapter.chat(messages)
+def test_usage_fields_are_non_negative_ints(transport: CopilotHarness, usage: UsageSpec) -> None:
+    """Adapters whose backend reports usage: whatever it reports becomes ints >= 0."""
+    messages, _, sent = transport.answer("usage probe", usage)
+    response = transport.adapter.chat(messages)
     assert isinstance(response, LLMResponse)
     assert usage_matches(response.usage, sent), (response.usage, sent)
+
+
+def test_an_adapter_without_usage_reports_zero_ints(harness: Harness) -> None:
+    messages, _, _ = harness.answer("usage probe", UsageSpec("absent"))
+    usage = harness.adapter.chat(messages).usage
+    assert type(usage.prompt_tokens) is int and type(usage.completion_tokens) is int
+    assert (usage.prompt_tokens, usage.completion_tokens) == (0, 0)
 
 
 @SUITE
@@ -94,7 +102,8 @@ def test_close_is_idempotent_and_leaves_no_process(harness: Harness) -> None:
     messages, expected, _ = harness.answer("before close", UsageSpec("absent"))
     assert adapter.chat(messages).content == expected
     started = harness.processes_of(adapter)
-    assert len(started) == harness.has_transport  # the CLI runs while the adapter is open
+    # a transport adapter runs exactly one CLI while open; the mock runs none
+    assert len(started) == (1 if harness.has_transport else 0)
     adapter.close()
     adapter.close()
     assert gone(started)
@@ -103,9 +112,13 @@ def test_close_is_idempotent_and_leaves_no_process(harness: Harness) -> None:
     assert gone(started)
 
 
-def test_system_and_user_text_reach_the_model_unchanged(harness: Harness) -> None:
-    messages, expected, _ = harness.answer("reply", UsageSpec("absent"))
-    response = harness.adapter.chat(
-        [ChatMessage("system", messages[0].content), messages[1]], temperature=0.0
+def test_system_and_user_text_reach_the_model_unchanged(transport: CopilotHarness) -> None:
+    system = "Contract line one.\n\n  indented \u2014 caf\u00e9\n"
+    user = "User text\nwith a trailing newline\n"
+    transport.answer("reply", UsageSpec("absent"))
+    response = transport.adapter.chat(
+        [ChatMessage("system", system), ChatMessage("user", user)], temperature=0.0
     )
-    assert response.content == expected
+    assert response.content == "reply"
+    seen = transport.server.chat_requests()[-1].roles_and_contents()
+    assert seen == [("system", system), ("user", user)]

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from adapters.llm.mock import mock_reply
-from domain.llm import ChatMessage, LLMPort, LLMResponse, LLMUsage
+from domain.llm import ChatMessage, LLMResponse, LLMUsage
 
 Responder = Callable[[Sequence[ChatMessage]], LLMResponse]
 
@@ -45,10 +45,3 @@ class ScriptedLLM:
 
     def close(self) -> None:
         self.closed += 1
-
-
-def _check(llm: LLMPort) -> LLMPort:  # ScriptedLLM satisfies the port
-    return llm
-
-
-_check(ScriptedLLM())

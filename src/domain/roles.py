@@ -23,7 +23,7 @@ Writer instructions
 Produce out/writer.md: the full revised chapter (start from in/writer_chapter.md).
 - Keep every heading line exactly as it is: same text, same order, none added or removed.
 - Edit only the '## ' sections that out/planner.json names verbatim.
-- Keep the change small: changed lines must stay under the kernel's diff cap.
+- Keep the change small: changed lines over old lines must not exceed the kernel's diff cap.
 - Plain markdown, no code fences around the chapter.
 """
 

@@ -120,6 +120,7 @@ def test_writer_and_critic_instruction_files_are_pinned() -> None:
         "- Plain markdown, no code fences around the chapter.\n"
     )
     assert roles.CRITIC_INSTRUCTIONS.startswith(
-        "Critic instructions\n\nProduce out/critic.json for out/writer.md, with exactly these keys:\n"
+        "Critic instructions\n\n"
+        "Produce out/critic.json for out/writer.md, with exactly these keys:\n"
     )
     assert '"approve" or "refine"' in roles.CRITIC_INSTRUCTIONS

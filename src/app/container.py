@@ -15,6 +15,7 @@ from adapters.files.ledger_store import JsonLedgerStore
 from adapters.files.metrics_store import JsonMetricsStore
 from adapters.files.role_io import FsRoleIO
 from adapters.files.run_lock import RunLock
+from adapters.files.state_paths import ROLE_IO
 from adapters.files.version_map_store import JsonVersionMapStore
 from adapters.files.workspace import FsWorkspace
 from adapters.git import GitVcs
@@ -118,7 +119,7 @@ def build_container(
     container.config.from_dict(
         {
             "root": root,
-            "io_dir": io_dir if io_dir is not None else root / "state" / "role_io",
+            "io_dir": io_dir if io_dir is not None else root / ROLE_IO,
             "llm": asdict(llm or LLMSettings(provider="mock")),
         }
     )

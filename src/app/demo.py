@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from adapters.files.state_paths import LEDGER, ROLE_IO
 from app.container import build_container
 from app.kernel_command import run_kernel, stderr_progress
 from app.report import summary_lines
@@ -65,7 +66,7 @@ def command(args: argparse.Namespace) -> int:
     print(f"Running the kernel on {chapter_id} with the mock provider ...")
     settings = KernelSettings(
         root=root,
-        io_dir=root / "state" / "role_io",
+        io_dir=root / ROLE_IO,
         options=KernelOptions(
             chapter_id=chapter_id, max_iterations=args.max_iterations, use_llm=True
         ),
@@ -73,7 +74,7 @@ def command(args: argparse.Namespace) -> int:
     )
     outcome = run_kernel(settings, stderr_progress(os.isatty(2)))
     print("\n".join(summary_lines(outcome)))
-    ledger_path = root / "state" / "ledger.json"
+    ledger_path = root / LEDGER
     print("The mock critic never approves, so a mock run ends on 'hold' by design.")
     print(f"Ledger:  {ledger_path} (full logs in state/ledger/ and state/metrics/)")
     print(f"Traces:  {root / 'state' / 'role_io' / chapter_id}/iter_NN/out/")

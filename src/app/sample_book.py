@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from adapters.files.state_paths import LEDGER
 from domain.errors import KernelError
 
 _HERE = Path(__file__).resolve().parent
@@ -15,6 +16,6 @@ CANDIDATES = (
 
 def sample_book_dir() -> Path:
     for candidate in CANDIDATES:
-        if (candidate / "state" / "ledger.json").is_file():
+        if (candidate / LEDGER).is_file():
             return candidate
     raise KernelError("The bundled sample book is missing from this installation")

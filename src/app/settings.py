@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from adapters.files.state_paths import ROLE_IO
 from domain import adhoc
 from domain.errors import KernelError
 from domain.kernel import KernelOptions
@@ -177,7 +178,7 @@ def resolve_root(raw: str | None, cwd: Path) -> Path:
 
 def resolve_io_dir(raw: str | None, root: Path, cwd: Path) -> Path:
     """The role I/O root; it must stay inside the workspace."""
-    io_dir = (cwd / raw) if raw else root / "state" / "role_io"
+    io_dir = (cwd / raw) if raw else root / ROLE_IO
     resolved = io_dir.resolve()
     try:
         resolved.relative_to(root)

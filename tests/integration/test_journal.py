@@ -8,7 +8,8 @@ import pytest
 from dependency_injector import providers
 
 from adapters.files.atomic import append_line
-from adapters.files.journal import JOURNAL, UndoJournal
+from adapters.files.journal import UndoJournal
+from adapters.files.state_paths import JOURNAL
 from adapters.git import GitVcs
 from app.container import build_container
 from app.settings import LLMSettings

@@ -15,12 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from adapters.files.atomic import atomic_write_text, read_json, write_json
+from adapters.files.state_paths import JOURNAL, LOG_DIRS, STATE_DIR, STATE_FILES
 from adapters.files.text_files import read_utf8
 from domain.errors import KernelError
 
-JOURNAL = "state/journal.json"
-STATE_FILES = ("state/ledger.json", "state/metrics.json", "state/version_map.json")
-LOG_DIRS = ("state/ledger", "state/metrics")
 TEMP_GLOB = ".*.tmp"
 
 
@@ -62,7 +60,7 @@ class UndoJournal:
         self.path.unlink(missing_ok=True)
 
     def _remove_temp_files(self) -> int:
-        folders = {self.root / "state", *(self.root / d for d in LOG_DIRS)}
+        folders = {self.root / STATE_DIR, *(self.root / d for d in LOG_DIRS)}
         removed = 0
         for folder in folders:
             for temp in folder.glob(TEMP_GLOB) if folder.is_dir() else ():

@@ -7,6 +7,7 @@ from typing import Any
 
 from adapters.files.atomic import read_json, write_json
 from adapters.files.jsonl_log import append_entry, inline_entries, read_entries, safe_chapter_id
+from adapters.files.state_paths import LEDGER, LEDGER_LOGS
 from domain.errors import KernelError
 from domain.ports import JsonObject
 
@@ -18,9 +19,8 @@ class JsonLedgerStore:
     """The ledger document plus `repo_iteration_log.jsonl` and `chapters/<id>.jsonl`."""
 
     def __init__(self, root: Path) -> None:
-        state = root.absolute() / "state"
-        self.path = state / "ledger.json"
-        self.log_dir = state / "ledger"
+        self.path = root.absolute() / LEDGER
+        self.log_dir = root.absolute() / LEDGER_LOGS
 
     def display(self) -> str:
         """The absolute path of `ledger.json`."""

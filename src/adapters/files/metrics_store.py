@@ -7,6 +7,7 @@ from typing import Any
 
 from adapters.files.atomic import read_json, write_json
 from adapters.files.jsonl_log import append_entry, inline_entries, read_entries, safe_chapter_id
+from adapters.files.state_paths import METRICS, METRICS_LOGS
 from domain.errors import KernelError
 from domain.ports import JsonObject
 
@@ -17,9 +18,8 @@ class JsonMetricsStore:
     """The metrics document plus `state/metrics/<chapter_id>.jsonl` history files."""
 
     def __init__(self, root: Path) -> None:
-        state = root.absolute() / "state"
-        self.path = state / "metrics.json"
-        self.history_dir = state / "metrics"
+        self.path = root.absolute() / METRICS
+        self.history_dir = root.absolute() / METRICS_LOGS
 
     def display(self) -> str:
         """The absolute path of `metrics.json`."""

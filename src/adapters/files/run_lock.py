@@ -7,16 +7,15 @@ import fcntl
 import os
 from pathlib import Path
 
+from adapters.files.state_paths import RUN_LOCK
 from domain.errors import KernelError
-
-LOCK_NAME = "kernel.lock"
 
 
 class RunLock:
     """Exclusive, non-blocking `flock` on `<root>/state/kernel.lock`, holding the owner's PID."""
 
     def __init__(self, root: Path) -> None:
-        self.path = root / "state" / LOCK_NAME
+        self.path = root / RUN_LOCK
         self._fd: int | None = None
 
     def holder(self) -> str:

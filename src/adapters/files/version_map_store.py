@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from adapters.files.atomic import read_json, write_json
+from adapters.files.state_paths import VERSION_MAP
 from domain.errors import KernelError
 from domain.ports import JsonObject
 
@@ -13,7 +14,7 @@ class JsonVersionMapStore:
     """Reads and atomically rewrites the version map."""
 
     def __init__(self, root: Path) -> None:
-        self.path = root.absolute() / "state" / "version_map.json"
+        self.path = root.absolute() / VERSION_MAP
 
     def display(self) -> str:
         """The absolute path of `version_map.json`."""

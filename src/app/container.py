@@ -9,19 +9,19 @@ from pathlib import Path
 from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
+from adapters.files.iteration_files import FsRoleFiles
 from adapters.files.journal import UndoJournal
 from adapters.files.layout import IterationLayout
 from adapters.files.ledger_store import JsonLedgerStore
 from adapters.files.metrics_store import JsonMetricsStore
-from adapters.files.role_io import FsRoleIO
 from adapters.files.run_lock import RunLock
 from adapters.files.state_paths import ROLE_IO
+from adapters.files.unit_of_work import FsStateUnitOfWork
 from adapters.files.version_map_store import JsonVersionMapStore
 from adapters.files.workspace import FsWorkspace
 from adapters.git import GitVcs
 from adapters.llm.copilot_sdk import CopilotConfig, CopilotSDKAdapter
 from adapters.llm.mock import MockLLM
-from adapters.traces import FsTraceSink
 from app.settings import LLMSettings
 from domain.errors import KernelError
 from domain.kernel import Kernel, KernelPorts
@@ -72,14 +72,22 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     workspace = providers.Singleton(FsWorkspace, root=config.root)
     layout = providers.Singleton(IterationLayout, io_root=config.io_dir, workspace_root=config.root)
-    role_io = providers.Singleton(FsRoleIO, layout=layout)
-    traces = providers.Singleton(FsTraceSink, layout=layout, clock=clock)
+    role_files = providers.Singleton(FsRoleFiles, layout=layout, clock=clock)
     ledger = providers.Singleton(JsonLedgerStore, root=config.root)
     metrics = providers.Singleton(JsonMetricsStore, root=config.root)
     version_map = providers.Singleton(JsonVersionMapStore, root=config.root)
     vcs = providers.Singleton(GitVcs, root=config.root)
     run_lock = providers.Singleton(RunLock, root=config.root)
     journal = providers.Singleton(UndoJournal, root=config.root)
+    state = providers.Singleton(
+        FsStateUnitOfWork,
+        workspace=workspace,
+        ledger=ledger,
+        metrics=metrics,
+        version_map=version_map,
+        journal=journal,
+        vcs=vcs,
+    )
 
     llm = providers.Selector(
         config.llm["provider"],
@@ -98,14 +106,11 @@ class Container(containers.DeclarativeContainer):
     kernel_ports = providers.Factory(
         KernelPorts,
         workspace=workspace,
-        role_io=role_io,
-        traces=traces,
+        files=role_files,
         ledger=ledger,
-        metrics=metrics,
-        version_map=version_map,
+        state=state,
         vcs=vcs,
         clock=clock,
-        journal=journal,
     )
     kernel = providers.Factory(Kernel, ports=kernel_ports)
 

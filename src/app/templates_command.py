@@ -58,17 +58,17 @@ def scaffold(args: argparse.Namespace, container: Container) -> int:
         iteration = (current if type(current) is int and current >= 0 else 0) + 1
     workspace = container.workspace()
     chapter_text = workspace.read_text(workspace.resolve_chapter_path(chapter.get("path")))
-    role_io = container.role_io()
+    role_files = container.role_files().iteration(args.chapter_id, iteration)
     files = {
         "planner.json": dump_json(PLANNER_TEMPLATE),
         "writer.md": chapter_text,
         "critic.json": dump_json(CRITIC_TEMPLATE),
     }
     for name, text in files.items():
-        shown = role_io.output_display(args.chapter_id, iteration, name)
-        if role_io.read_output(args.chapter_id, iteration, name) is not None and not args.force:
+        shown = role_files.shown(name)
+        if role_files.read_output(name) is not None and not args.force:
             print(f"kept    {shown}")
             continue
-        role_io.write_output(args.chapter_id, iteration, name, text)
+        role_files.write_output(name, text)
         print(f"wrote   {shown}")
     return 0

@@ -15,7 +15,7 @@ from domain.contracts import PlannerPlan, parse_planner
 from domain.errors import KernelError, OutputRejected
 from domain.ledger_checks import check_reply
 from domain.llm import LLMClientError, LLMPort, LLMUsage
-from domain.ports import RoleIO, TraceSink
+from domain.ports import IterationFiles
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class GenerationRequest:
 
     chapter_id: str
     iteration: int
+    files: IterationFiles
     current: str
     planner_input: str
     contracts: Mapping[str, str]
@@ -60,12 +61,8 @@ def call_llm(llm: LLMPort, role: str, prompt: roles.RolePrompt) -> tuple[str, LL
 class RoleGenerator:
     """Asks the LLM for each role output that is missing, in order planner, writer, critic."""
 
-    def __init__(
-        self, llm: LLMPort, role_io: RoleIO, traces: TraceSink, progress: Callable[[str], None]
-    ) -> None:
+    def __init__(self, llm: LLMPort, progress: Callable[[str], None]) -> None:
         self.llm = llm
-        self.role_io = role_io
-        self.traces = traces
         self.progress = progress
 
     def generate(self, request: GenerationRequest, done: Generation) -> None:
@@ -79,12 +76,10 @@ class RoleGenerator:
                 self._json_role(request, role, done)
 
     def _read(self, request: GenerationRequest, role: str) -> str | None:
-        name = roles.OUTPUT_FILES[role]
-        return self.role_io.read_output(request.chapter_id, request.iteration, name)
+        return request.files.read_output(roles.OUTPUT_FILES[role])
 
     def _write(self, request: GenerationRequest, role: str, text: str) -> None:
-        name = roles.OUTPUT_FILES[role]
-        self.role_io.write_output(request.chapter_id, request.iteration, name, text)
+        request.files.write_output(roles.OUTPUT_FILES[role], text)
 
     def _ask(
         self, request: GenerationRequest, role: str, user: str, done: Generation, trace: str
@@ -98,8 +93,7 @@ class RoleGenerator:
             check_reply(f"{role.capitalize()} LLM reply", content)
         except KernelError as exc:
             raise OutputRejected(exc.message, role) from None
-        cid, iteration = request.chapter_id, request.iteration
-        self.traces.llm_trace(cid, iteration, trace, prompt.trace_text(), content)
+        request.files.trace(trace, prompt.trace_text(), content)
         return content
 
     def _json_role(self, request: GenerationRequest, role: str, done: Generation) -> None:
@@ -136,14 +130,11 @@ class RoleGenerator:
     ) -> None:
         """Trace an attempt that will be retried as `writer.attempt<N>.*`."""
         prompt = roles.RolePrompt(system=request.contracts["writer"], user=user)
-        name = f"writer.attempt{attempt}"
-        self.traces.llm_trace(
-            request.chapter_id, request.iteration, name, prompt.trace_text(), reply
-        )
+        request.files.trace(f"writer.attempt{attempt}", prompt.trace_text(), reply)
 
     def _plan(self, request: GenerationRequest) -> PlannerPlan:
         """The plan the writer's section gates are checked against."""
-        shown = self.role_io.output_display(request.chapter_id, request.iteration, "planner.json")
+        shown = request.files.shown("planner.json")
         try:
             return parse_planner(roles.load_output_json(self._read(request, "planner"), shown))
         except KernelError as exc:

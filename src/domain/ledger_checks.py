@@ -6,9 +6,6 @@ raised.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from domain.errors import KernelError
 
 MAX_REPLY_CHARS = 2_000_000  # far above any chapter; a bigger reply is a runaway model
@@ -25,26 +22,6 @@ def check_file_name(name: object, what: str = "chapter id") -> str:
     ):
         raise KernelError(f"Unsafe {what} for a file name: {name!r}")
     return name
-
-
-def _objects(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(item, dict) for item in value)
-
-
-def check_ledger_for_run(ledger: Mapping[str, Any], chapter_id: str) -> None:
-    """The parts of the ledger a run appends to must have the right shape."""
-    check_file_name(chapter_id)
-    if not _objects(ledger.get("repo_iteration_log", [])):
-        raise KernelError("Invalid ledger: repo_iteration_log must be an array of objects")
-    chapter = ledger["chapters"][chapter_id]
-    if not _objects(chapter.get("iteration_log", [])):
-        raise KernelError(
-            f"Invalid ledger: chapters.{chapter_id}.iteration_log must be an array of objects"
-        )
-    for key in ("status", "lifecycle"):
-        value = chapter.get(key)
-        if value is not None and not isinstance(value, str):
-            raise KernelError(f"Invalid ledger: chapters.{chapter_id}.{key} must be a string")
 
 
 def check_reply(role: str, text: str) -> None:

@@ -5,10 +5,23 @@ Paths crossing these ports are workspace-relative POSIX strings; adapters resolv
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 JsonObject = dict[str, Any]
+
+RepoEntry = Callable[[list[str], str | None], JsonObject]
+"""Builds the repo log entry from the changed files and the promotion commit's hash."""
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """A promotion to commit with git: message, timestamp, and the note a crash leaves."""
+
+    message: str
+    timestamp: str
+    crash_note: str
 
 
 class Clock(Protocol):
@@ -22,7 +35,7 @@ class Clock(Protocol):
 
 
 class Workspace(Protocol):
-    """The book repository: chapters, prompts, evals, ROADMAP."""
+    """The book repository: chapters, prompts, evals, ROADMAP (read side)."""
 
     def resolve_chapter_path(self, raw: object) -> str:
         """Validate a ledger `path` value; returns a normalised relative path inside the root."""
@@ -34,56 +47,54 @@ class Workspace(Protocol):
         """UTF-8 text; `KernelError('Missing file: <path>')` when absent."""
         ...
 
-    def write_text(self, rel_path: str, text: str) -> None:
-        """Atomic write (temp file, fsync, rename)."""
-        ...
-
     def read_yaml(self, rel_path: str) -> Any:
         """Parsed YAML document; `KernelError` when missing or unparsable."""
         ...
 
 
-class RoleIO(Protocol):
-    """Per-iteration role input/output files under `<io-dir>/<chapter>/iter_NN/`."""
+class IterationFiles(Protocol):
+    """The files of one chapter iteration: `in/`, `out/`, `out/_llm_trace/`, the event log."""
 
-    def write_input(self, chapter_id: str, iteration: int, name: str, text: str) -> None: ...
+    def write_input(self, name: str, text: str) -> None: ...
 
-    def read_output(self, chapter_id: str, iteration: int, name: str) -> str | None:
+    def read_output(self, name: str) -> str | None:
         """The text of `out/<name>`, or None when the file does not exist."""
         ...
 
-    def write_output(self, chapter_id: str, iteration: int, name: str, text: str) -> None: ...
+    def write_output(self, name: str, text: str) -> None: ...
 
-    def output_display(self, chapter_id: str, iteration: int, name: str) -> str:
+    def shown(self, name: str) -> str:
         """How `out/<name>` is named to a person (relative to the workspace when inside it)."""
         ...
 
-    def iteration_display(self, chapter_id: str, iteration: int) -> str: ...
+    def shown_folder(self) -> str: ...
 
-    def has_llm_trace(self, chapter_id: str, iteration: int, role: str) -> bool:
-        """Whether `out/_llm_trace/<role>.response.txt` exists (the LLM made that output)."""
+    def trace(self, name: str, prompt: str, response: str) -> None:
+        """`_llm_trace/<name>.prompt.txt` and `.response.txt`."""
         ...
 
-    def reject(self, chapter_id: str, iteration: int, roles: Sequence[str]) -> str:
+    def event(self, event: str, payload: Mapping[str, Any]) -> None:
+        """One line of `kernel_trace.jsonl`."""
+        ...
+
+    def has_llm_trace(self, role: str) -> bool:
+        """Whether `_llm_trace/<role>.response.txt` exists (the LLM made that output)."""
+        ...
+
+    def reject(self, roles: Sequence[str]) -> str:
         """Move these roles' outputs and traces to `out/rejected/<n>/`; returns that folder
         as shown to a person."""
         ...
 
 
-class TraceSink(Protocol):
-    """Raw LLM prompt/response traces and the kernel event log of an iteration."""
+class RoleFiles(Protocol):
+    """Opens the files of any chapter iteration."""
 
-    def llm_trace(
-        self, chapter_id: str, iteration: int, role: str, prompt: str, response: str
-    ) -> None: ...
-
-    def event(
-        self, chapter_id: str, iteration: int, event: str, payload: Mapping[str, Any]
-    ) -> None: ...
+    def iteration(self, chapter_id: str, iteration: int) -> IterationFiles: ...
 
 
-class LedgerStore(Protocol):
-    """`state/ledger.json` plus its append-only iteration logs."""
+class LedgerSource(Protocol):
+    """Reads `state/ledger.json`."""
 
     def display(self) -> str: ...
 
@@ -91,60 +102,44 @@ class LedgerStore(Protocol):
         """The ledger as `ledger.json` shows it (log lists hold a bounded tail)."""
         ...
 
-    def append_chapter_log(self, ledger: JsonObject, chapter_id: str, entry: JsonObject) -> None:
-        """Append to the chapter's log file and to the in-memory tail (call `save` after)."""
-        ...
 
-    def append_repo_log(self, ledger: JsonObject, entry: JsonObject) -> None:
-        """Append to the repo log file and to the in-memory tail (call `save` after)."""
-        ...
+class StateUnitOfWork(Protocol):
+    """One iteration's state writes, all or nothing: staged after `begin`, written by `commit`.
 
-    def save(self, ledger: JsonObject) -> None:
-        """Write `ledger.json` atomically."""
-        ...
-
-
-class MetricsStore(Protocol):
-    """`state/metrics.json` plus append-only per-chapter history files."""
-
-    def check(self) -> None:
-        """Raise `KernelError` when the metrics file exists but is unusable."""
-        ...
-
-    def append_history(self, chapter_id: str, entry: JsonObject) -> None: ...
-
-
-class VersionMapStore(Protocol):
-    """`state/version_map.json`: chapter id -> commit of its last promotion."""
-
-    def record(self, chapter_id: str, commit_hash: str | None, timestamp: str) -> None: ...
-
-
-class Vcs(Protocol):
-    """The workspace's version control."""
-
-    def changed_files(self) -> list[str]:
-        """Paths changed against HEAD (staged, unstaged, unpushed) plus untracked files."""
-        ...
-
-    def head(self) -> str | None: ...
-
-    def commit(self, paths: Sequence[str], message: str) -> str:
-        """Stage `paths`, commit, return the new commit hash."""
-        ...
-
-
-class Journal(Protocol):
-    """Makes one iteration's state writes all-or-nothing across a crash."""
-
-    def begin(self, chapter_path: str, note: str) -> None:
-        """Record the state as it is, before the iteration's first state write."""
-        ...
-
-    def commit(self) -> None:
-        """The iteration's writes are complete: forget the record."""
-        ...
+    `commit` writes the chapter, metrics history, chapter and repo logs, the ledger and (on a
+    promotion with git) the version map and the commit, in the adapter's crash-safe order.
+    """
 
     def recover(self) -> str | None:
         """Undo an iteration a crash interrupted; returns a note when it did."""
+        ...
+
+    def check(self) -> None:
+        """Raise `KernelError` when a state file the run will append to is unusable."""
+        ...
+
+    def begin(self, chapter_id: str, chapter_path: str, undo_note: str) -> None: ...
+
+    def write_chapter(self, text: str) -> None: ...
+
+    def add_metrics_entry(self, entry: JsonObject) -> None: ...
+
+    def add_chapter_log_entry(self, entry: JsonObject) -> None: ...
+
+    def commit(
+        self, ledger: JsonObject, repo_entry: RepoEntry, promotion: Promotion | None = None
+    ) -> str | None:
+        """Write everything; returns the promotion commit's hash when one was made."""
+        ...
+
+    def save_ledger(self, ledger: JsonObject) -> None:
+        """Write `ledger.json` alone (a status change outside an iteration, e.g. `hold`)."""
+        ...
+
+
+class Vcs(Protocol):
+    """The workspace's version control, as the kernel's preflight sees it."""
+
+    def changed_files(self) -> list[str]:
+        """Paths changed against HEAD (staged, unstaged, unpushed) plus untracked files."""
         ...

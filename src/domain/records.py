@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from domain.contracts import CriticReport, PlannerPlan
 from domain.evals import DeterministicEval
 from domain.llm import LLMUsage
+from domain.ports import Promotion, RepoEntry
 
 JsonObject = dict[str, Any]
 
@@ -98,17 +98,6 @@ def metrics_entry(result: IterationResult) -> JsonObject:
     }
 
 
-def next_repo_iteration(ledger: Mapping[str, Any]) -> int:
-    """max(existing repo log iterations) + 1; the tail holds the maximum (entries only grow)."""
-    log = ledger.get("repo_iteration_log")
-    numbers = [
-        entry["iteration"]
-        for entry in (log if isinstance(log, list) else [])
-        if isinstance(entry, dict) and type(entry.get("iteration")) is int
-    ]
-    return max(numbers, default=0) + 1
-
-
 RATIONALE = "Deterministic eval + critic decision gating."
 
 
@@ -164,3 +153,35 @@ def repo_log_entry(
             ),
         },
     }
+
+
+def repo_entry_factory(result: IterationResult, repo_iteration: int) -> RepoEntry:
+    """The repo log entry, once the state adapter knows the changed files and commit hash."""
+
+    def build(changed_files: list[str], commit_hash: str | None) -> JsonObject:
+        return repo_log_entry(
+            result,
+            repo_iteration=repo_iteration,
+            changed_files=changed_files,
+            commit_hash=commit_hash,
+        )
+
+    return build
+
+
+def undo_note(chapter_id: str, iteration: int) -> str:
+    """What the next run reports when it undoes this iteration after a crash."""
+    return f"iteration {iteration} of {chapter_id} was undone and will run again"
+
+
+def promotion(result: IterationResult) -> Promotion:
+    """The git commit of a promotion, and what a crash between commit and log entry leaves."""
+    cid, iteration = result.chapter_id, result.iteration
+    return Promotion(
+        message=f"refine: {cid} (iter {iteration})",
+        timestamp=result.timestamp,
+        crash_note=(
+            f"{cid} was promoted at iteration {iteration}, but its repo log entry was not "
+            "written; check `git log -1` for the promotion commit"
+        ),
+    )

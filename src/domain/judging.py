@@ -1,0 +1,122 @@
+"""Validate an iteration's outputs and evaluate the revised chapter (contract sections 5 and 6).
+
+Each failure is an `OutputRejected` naming the role output at fault, so the kernel can tell a
+person which file to fix, or move the LLM's outputs aside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TypeVar
+
+from domain import guards, roles
+from domain.contracts import CriticReport, PlannerPlan, parse_critic, parse_planner
+from domain.errors import KernelError, OutputRejected
+from domain.evals import run_deterministic_evals
+from domain.ledger_checks import check_reply
+from domain.llm import LLMUsage
+from domain.ports import Clock, IterationFiles
+from domain.preflight import RunContext
+from domain.records import IterationResult
+
+_Parsed = TypeVar("_Parsed", PlannerPlan, CriticReport)
+
+
+@contextmanager
+def blame(role: str) -> Iterator[None]:
+    """Turn a validation `KernelError` into `OutputRejected` naming the role output at fault."""
+    try:
+        yield
+    except OutputRejected:
+        raise
+    except KernelError as exc:
+        raise OutputRejected(exc.message, role) from None
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The evaluated iteration and the sections its plan declared."""
+
+    result: IterationResult
+    declared: set[str]
+
+
+def read_outputs(files: IterationFiles) -> dict[str, str | None]:
+    """The three role outputs (None where missing), each checked for size and NUL."""
+    outputs = {role: files.read_output(name) for role, name in roles.OUTPUT_FILES.items()}
+    for role, text in outputs.items():
+        if text is not None:
+            with blame(role):
+                check_reply(f"Role output {files.shown(roles.OUTPUT_FILES[role])}", text)
+    return outputs
+
+
+def parse_output(
+    outputs: Mapping[str, str | None],
+    files: IterationFiles,
+    role: str,
+    parse: Callable[[object], _Parsed],
+) -> _Parsed:
+    with blame(role):
+        return parse(roles.load_output_json(outputs[role], files.shown(roles.OUTPUT_FILES[role])))
+
+
+def section_gates(
+    run: RunContext, current: str, revised: str, plan: PlannerPlan
+) -> tuple[float, set[str]]:
+    """Headings kept, diff ratio, declared and undeclared sections, in the contract's order."""
+    with blame("writer"):
+        guards.check_headings(run.baseline_headings, revised)
+        ratio = guards.check_diff(current, revised, run.options.max_diff_ratio)
+    if not guards.declared_sections(plan, run.baseline_headings):
+        with blame("planner"):
+            guards.check_sections(plan, run.baseline_headings, current, revised)
+    with blame("writer"):
+        declared = guards.check_sections(plan, run.baseline_headings, current, revised)
+    return ratio, declared
+
+
+def judge(
+    run: RunContext,
+    files: IterationFiles,
+    clock: Clock,
+    iteration: int,
+    current: str,
+    outputs: Mapping[str, str | None],
+    usage: LLMUsage,
+) -> Judgement:
+    """Validate the outputs, run the evals, decide pass/refine and count the streak."""
+    plan = parse_output(outputs, files, "planner", parse_planner)
+    critic = parse_output(outputs, files, "critic", parse_critic)
+    revised = outputs["writer"] or ""
+    ratio, declared = section_gates(run, current, revised, plan)
+    started, timestamp = clock.monotonic_ms(), clock.now_iso()
+    evaluation = run_deterministic_evals(
+        revised,
+        configs=run.configs,
+        baseline_text=run.baseline,
+        other_chapters=run.other_chapters,
+        timestamp=timestamp,
+    )
+    eval_ms = max(0, round(clock.monotonic_ms() - started))
+    deterministic_pass = evaluation.passed and evaluation.drift_score <= run.options.max_drift_score
+    pass_now = critic.approves and deterministic_pass
+    streak = run.consecutive_passes + 1 if pass_now else 0
+    result = IterationResult(
+        chapter_id=run.options.chapter_id,
+        chapter_path=run.chapter_path,
+        iteration=iteration,
+        timestamp=timestamp,
+        plan=plan,
+        critic=critic,
+        evaluation=evaluation,
+        diff_ratio=ratio,
+        deterministic_pass=deterministic_pass,
+        pass_now=pass_now,
+        consecutive_passes=streak,
+        usage=usage,
+        eval_runtime_ms=eval_ms,
+    )
+    return Judgement(result, declared)

@@ -1,0 +1,82 @@
+"""What a run reports to its caller: one summary per iteration and the run's outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.errors import EXIT_MISSING_OUTPUTS
+from domain.llm import LLMUsage
+from domain.model import Chapter
+from domain.records import IterationResult
+
+
+@dataclass(frozen=True)
+class IterationSummary:
+    """What a person wants to know about one iteration."""
+
+    iteration: int
+    critic_decision: str
+    diff_ratio: float
+    declared_sections: tuple[str, ...]
+    chapter_quality_pass: bool
+    style_guard_pass: bool
+    drift_pass: bool
+    drift_score: float
+    deterministic_pass: bool
+    pass_now: bool
+    consecutive_passes: int
+    usage: LLMUsage
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """The result of `Kernel.run`; `exit_code` is the process exit code."""
+
+    exit_code: int
+    chapter_id: str
+    status: str
+    lifecycle: str
+    iterations: tuple[IterationSummary, ...] = ()
+    missing_outputs: tuple[str, ...] = ()
+    commit_hash: str | None = None
+    iteration_dir: str | None = None
+
+
+def summarise(result: IterationResult, declared: set[str]) -> IterationSummary:
+    ev = result.evaluation
+    return IterationSummary(
+        iteration=result.iteration,
+        critic_decision=result.critic.decision,
+        diff_ratio=result.diff_ratio,
+        declared_sections=tuple(sorted(declared)),
+        chapter_quality_pass=bool(ev.chapter_quality.get("pass")),
+        style_guard_pass=bool(ev.style_guard.get("pass")),
+        drift_pass=bool(ev.drift_detection.get("pass")),
+        drift_score=ev.drift_score,
+        deterministic_pass=result.deterministic_pass,
+        pass_now=result.pass_now,
+        consecutive_passes=result.consecutive_passes,
+        usage=result.usage,
+    )
+
+
+def outcome(
+    code: int,
+    chapter: Chapter,
+    summaries: list[IterationSummary],
+    iteration_dir: str,
+    *,
+    commit_hash: str | None = None,
+    missing: tuple[str, ...] = (),
+) -> RunOutcome:
+    """The one place a `RunOutcome` is built."""
+    return RunOutcome(
+        exit_code=code,
+        chapter_id=chapter.chapter_id,
+        status=str(chapter.data.get("status")),
+        lifecycle=str(chapter.data.get("lifecycle")),
+        iterations=tuple(summaries),
+        missing_outputs=missing if code == EXIT_MISSING_OUTPUTS else (),
+        commit_hash=commit_hash,
+        iteration_dir=iteration_dir,
+    )

@@ -1,0 +1,112 @@
+"""Everything a run loads before its first iteration (kernel contract section 3, preflight)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from domain import adhoc, rules
+from domain.errors import KernelError
+from domain.evals import EvalConfigs, validate_eval_configs
+from domain.markdown import heading_lines
+from domain.model import Chapter, Ledger
+from domain.roles import EVAL_NAMES, ROLE_NAMES, chapter_hypothesis, contract_text
+
+if TYPE_CHECKING:
+    from domain.kernel import KernelOptions, KernelPorts
+    from domain.outcome import IterationSummary
+
+
+@dataclass
+class RunContext:
+    """One run's inputs and its state between iterations."""
+
+    options: KernelOptions
+    ledger: Ledger
+    chapter: Chapter
+    chapter_path: str
+    baseline: str
+    baseline_headings: list[str]
+    hypothesis: str
+    configs: EvalConfigs
+    eval_texts: dict[str, str]
+    contracts: dict[str, str]
+    other_chapters: dict[str, str]
+    previous_critic: dict[str, Any] | None
+    consecutive_passes: int
+    current_iteration: int
+    required_passes: int
+    summaries: list[IterationSummary] = field(default_factory=list)
+
+
+def check_governance(ports: KernelPorts) -> None:
+    blocked = sorted(set(ports.vcs.changed_files()).intersection(rules.GOVERNANCE_FILES))
+    if blocked:
+        raise KernelError(
+            "Immutable governance files modified; kernel refuses to proceed: " + ", ".join(blocked)
+        )
+
+
+def other_chapters(ports: KernelPorts, ledger: Ledger, chapter_id: str) -> dict[str, str]:
+    """The text of every other chapter, in ledger order (bad or missing paths are skipped)."""
+    texts: dict[str, str] = {}
+    for chapter in ledger.chapters():
+        if chapter.chapter_id == chapter_id:
+            continue
+        try:  # another chapter's bad path is not this run's business: skip it
+            path = ports.workspace.resolve_chapter_path(chapter.path)
+        except KernelError:
+            continue
+        if ports.workspace.exists(path):
+            texts[chapter.chapter_id] = ports.workspace.read_text(path)
+    return texts
+
+
+def contracts(ports: KernelPorts, options: KernelOptions) -> dict[str, str]:
+    """The role contracts (system prompts), ad-hoc suffix included; none in file-driven mode."""
+    if not options.use_llm:
+        return {}
+    return {
+        role: adhoc.contract_with(
+            contract_text(ports.workspace.read_text(f"prompts/{role}.md")),
+            options.adhoc_instructions,
+        )
+        for role in ROLE_NAMES
+    }
+
+
+def prepare(ports: KernelPorts, options: KernelOptions) -> RunContext:
+    """Repair, check governance, load ledger, chapter, evals, prompts and the other chapters."""
+    ws = ports.workspace
+    repaired = ports.state.recover()
+    if repaired:
+        ports.notice(repaired)
+    check_governance(ports)
+    ledger = Ledger.from_json(ports.ledger.load(), ports.ledger.display())
+    chapter = ledger.chapter_for_run(options.chapter_id)
+    chapter_path = ws.resolve_chapter_path(chapter.path)
+    baseline = ws.read_text(chapter_path)
+    configs = validate_eval_configs({n: ws.read_yaml(f"evals/{n}.yaml") for n in EVAL_NAMES})
+    eval_texts = {name: ws.read_text(f"evals/{name}.yaml") for name in EVAL_NAMES}
+    prompts = contracts(ports, options)
+    ports.state.check()
+    roadmap = ws.read_text("ROADMAP.md") if ws.exists("ROADMAP.md") else ""
+    return RunContext(
+        options=options,
+        ledger=ledger,
+        chapter=chapter,
+        chapter_path=chapter_path,
+        baseline=baseline,
+        baseline_headings=heading_lines(baseline),
+        hypothesis=chapter_hypothesis(roadmap, options.chapter_id),
+        configs=configs,
+        eval_texts=eval_texts,
+        contracts=prompts,
+        other_chapters=other_chapters(ports, ledger, options.chapter_id),
+        previous_critic=chapter.last_eval,
+        consecutive_passes=chapter.consecutive_passes,
+        current_iteration=chapter.current_iteration,
+        required_passes=ledger.required_passes(
+            two_pass_mode=options.require_two_consecutive_passes
+        ),
+    )

@@ -1,0 +1,190 @@
+"""The refine loop with in-memory fakes for every port: no files, no git, no model server."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from domain.errors import KernelError
+from domain.kernel import Kernel, KernelOptions, KernelPorts, RunOutcome
+from domain.llm import LLMResponse, LLMUsage
+from support.fakes import (
+    FakeClock,
+    FakeLedgerSource,
+    FakeRoleFiles,
+    FakeStateUnitOfWork,
+    FakeVcs,
+    FakeWorkspace,
+    ScriptedLLM,
+)
+
+CHAPTER = "# One\n\n## Thesis\n\nA thesis body.\n\n## Trade-offs\n\nSome trade-offs.\n"
+PLAN = {"focus_areas": ["## Thesis"], "structural_changes": [], "risk_flags": [],
+        "target_word_delta": "+10"}  # fmt: skip
+APPROVE = {"structure_score": 1, "clarity_score": 1, "example_density": 1,
+           "tradeoff_presence": True, "failure_modes_present": True, "drift_score": 0.0,
+           "violations": [], "decision": "approve"}  # fmt: skip
+EVALS = {
+    "chapter-quality": {"required_headings": ["## Thesis"], "thresholds": {"refine_min_total": 0}},
+    "style-guard": {},
+    "drift-detection": {"hype": {"keywords": [], "patterns": []}},
+}
+ITERATION_WRITES = [
+    "begin", "write_chapter", "add_metrics_entry", "add_chapter_log_entry", "commit", "save_ledger"
+]  # fmt: skip
+
+
+def revise(text: str) -> str:
+    return text.replace("A thesis body.", "A thesis body, sharpened.")
+
+
+@dataclass
+class Loop:
+    """A kernel wired to fakes, with the fakes at hand for assertions."""
+
+    workspace: FakeWorkspace
+    files: FakeRoleFiles
+    ledger: dict[str, Any]
+    state: FakeStateUnitOfWork
+    llm: ScriptedLLM
+
+    def run(self, **options: Any) -> RunOutcome:
+        ports = KernelPorts(
+            workspace=self.workspace,
+            files=self.files,
+            ledger=FakeLedgerSource(self.ledger),
+            state=self.state,
+            vcs=FakeVcs(),
+            clock=FakeClock(),
+            llm=self.llm,
+        )
+        return Kernel(ports).run(KernelOptions(chapter_id="01", **options))
+
+    @property
+    def chapter(self) -> dict[str, Any]:
+        entry: dict[str, Any] = self.ledger["chapters"]["01"]
+        return entry
+
+
+def reply(data: object) -> Any:
+    return lambda _messages: LLMResponse(json.dumps(data), LLMUsage(3, 5))
+
+
+def writer(edit: Any = revise) -> Any:
+    def answer(messages: Any) -> LLMResponse:
+        text = messages[-1].content.split("===CHAPTER_START===\n")[1].split("\n===CHAPTER_END")[0]
+        return LLMResponse(edit(text + "\n"), LLMUsage(3, 5))
+
+    return answer
+
+
+def make_loop(critic: object = APPROVE, writer_edit: Any = revise, rule: int | None = None) -> Loop:
+    files = {"book/01.md": CHAPTER, "book/02.md": "# Two\n\n## Thesis\n\nOther.\n"}
+    files |= {f"evals/{name}.yaml": "version: 1\n" for name in EVALS}
+    files |= {f"prompts/{role}.md": f"{role} contract" for role in ("planner", "writer", "critic")}
+    docs: dict[str, object] = {f"evals/{name}.yaml": doc for name, doc in EVALS.items()}
+    workspace = FakeWorkspace(files=files, yaml_docs=docs)
+    ledger: dict[str, Any] = {
+        "chapters": {
+            "01": {"path": "book/01.md", "status": "active_refinement", "lifecycle": "draft"},
+            "02": {"path": "book/02.md", "status": "active_refinement", "lifecycle": "draft"},
+        }
+    }
+    if rule is not None:
+        transitions = {"draft_to_refined": {"required_consecutive_passes": rule}}
+        ledger["chapter_lifecycle_rules"] = {"transitions": transitions}
+    llm = ScriptedLLM(
+        overrides={"planner": reply(PLAN), "writer": writer(writer_edit), "critic": reply(critic)}
+    )
+    return Loop(workspace, FakeRoleFiles(), ledger, FakeStateUnitOfWork(workspace), llm)
+
+
+def test_file_mode_without_outputs_is_exit_2_and_writes_nothing() -> None:
+    loop = make_loop()
+    outcome = loop.run()
+    assert outcome.exit_code == 2
+    assert outcome.missing_outputs == tuple(
+        f"io/01/iter_01/out/{name}" for name in ("planner.json", "writer.md", "critic.json")
+    )
+    assert loop.state.calls == ["recover", "check"]
+    assert loop.llm.calls == []
+
+
+def test_a_critic_that_never_approves_ends_on_hold_after_max_iterations() -> None:
+    loop = make_loop(critic={**APPROVE, "decision": "refine"})
+    outcome = loop.run(use_llm=True, max_iterations=2)
+    assert (outcome.exit_code, outcome.status, outcome.lifecycle) == (1, "hold", "draft")
+    assert loop.state.calls == ["recover", "check", *ITERATION_WRITES * 2, "save_ledger"]
+    assert json.loads(loop.state.saved_ledgers[-1])["chapters"]["01"]["status"] == "hold"
+    assert [event for event, _ in loop.files.iteration("01", 2).events][-1] == (
+        "lifecycle_transition"
+    )
+
+
+@pytest.mark.parametrize(("rule", "iterations"), [(None, 2), (1, 1), (3, 3)])
+def test_promotion_follows_the_ledger_rule(rule: int | None, iterations: int) -> None:
+    loop = make_loop(rule=rule)
+    outcome = loop.run(use_llm=True, max_iterations=5)
+    assert (outcome.exit_code, outcome.lifecycle) == (0, "refined")
+    assert len(outcome.iterations) == iterations
+    assert loop.chapter["stability"]["consecutive_passes"] == iterations
+
+
+def test_single_pass_mode_promotes_on_the_first_pass() -> None:
+    loop = make_loop(rule=3)
+    outcome = loop.run(use_llm=True, require_two_consecutive_passes=False)
+    assert (outcome.exit_code, len(outcome.iterations)) == (0, 1)
+
+
+def test_a_failing_eval_resets_the_streak_and_never_promotes() -> None:
+    loop = make_loop(writer_edit=lambda text: revise(text).replace("sharpened", "world-class"))
+    outcome = loop.run(use_llm=True, max_iterations=3)
+    assert outcome.exit_code == 1
+    assert [s.pass_now for s in outcome.iterations] == [False] * 3
+    assert loop.chapter["stability"]["consecutive_passes"] == 0
+
+
+def test_usage_of_every_call_is_summed_per_iteration() -> None:
+    loop = make_loop(critic={**APPROVE, "decision": "refine"})
+    outcome = loop.run(use_llm=True, max_iterations=2)
+    assert [s.usage for s in outcome.iterations] == [LLMUsage(9, 15)] * 2
+    usage = [entry["resource_usage"] for entry in loop.state.repo_log]
+    assert [(u["prompt_tokens"], u["completion_tokens"]) for u in usage] == [(9, 15)] * 2
+
+
+def test_a_failed_gate_writes_no_state() -> None:
+    loop = make_loop(writer_edit=lambda text: text.replace("## Thesis", "## Claim"))
+    with pytest.raises(KernelError, match=r"^Writer changed headings; this is forbidden\."):
+        loop.run(use_llm=True, writer_retries=0)
+    assert loop.state.calls == ["recover", "check"]
+    assert loop.workspace.files["book/01.md"] == CHAPTER
+    assert loop.files.iteration("01", 1).rejected  # the LLM's outputs were moved aside
+
+
+def test_one_iteration_stages_its_writes_in_order_then_commits_once() -> None:
+    loop = make_loop(critic={**APPROVE, "decision": "refine"})
+    loop.run(use_llm=True, max_iterations=1)
+    assert loop.state.calls[:8] == ["recover", "check", *ITERATION_WRITES]
+    assert loop.workspace.files["book/01.md"] == revise(CHAPTER)
+    assert [entry["iteration"] for entry in loop.state.metrics] == [1]
+    assert [entry["iteration"] for entry in loop.state.chapter_log] == [1]
+    assert [entry["iteration"] for entry in loop.state.repo_log] == [1]
+
+
+def test_commit_flag_hands_the_promotion_to_the_unit_of_work() -> None:
+    loop = make_loop(rule=1)
+    outcome = loop.run(use_llm=True, commit=True)
+    assert loop.state.commits == ["refine: 01 (iter 1)"]
+    assert outcome.commit_hash == loop.state.repo_log[-1]["artifacts"]["commit_hash"]
+    assert outcome.commit_hash is not None
+
+
+def test_ineligible_chapter_is_refused_before_any_write() -> None:
+    loop = make_loop()
+    loop.chapter["status"] = "hold"
+    with pytest.raises(KernelError, match=r"^Chapter is not eligible \(status='hold'\)\.$"):
+        loop.run(use_llm=True)
+    assert loop.state.calls == ["recover"]

@@ -26,7 +26,7 @@ from domain.llm import LLMPort
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The kernel flags of kernel.md section 2, plus --root and --verbose."""
+    """The kernel flags of docs/kernel-contract.md section 2, plus --root and --verbose."""
     parser.add_argument("--chapter-id", help="a key of ledger.chapters (required to run)")
     parser.add_argument(
         "--list-chapters", action="store_true", help="print the ledger's chapter ids and exit"

@@ -1,4 +1,7 @@
-"""`state-runner templates`: scaffold role outputs for a person to fill in (kernel.md 10)."""
+"""`state-runner templates`: scaffold role outputs for a person to fill in.
+
+See docs/kernel-contract.md section 10.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The planner and critic output contracts and their validation (kernel.md section 5)."""
+"""The planner and critic output contracts and their validation.
+
+See docs/kernel-contract.md section 5.
+"""
 
 from __future__ import annotations
 

@@ -288,7 +288,7 @@ def _strip_dot_slash(path: str) -> str:
 
 
 def select_next_chapter(ledger: object) -> str:
-    """The chapter to refine next (kernel.md 9); `KernelError` when none is eligible."""
+    """The chapter to refine next (contract section 9); `KernelError` when none is eligible."""
     chapters = _chapters(ledger)
     priority = _lifecycle_priority(ledger)
     eligible = [(cid, chapter) for cid, chapter in chapters.items() if is_eligible(chapter)]

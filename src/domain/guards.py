@@ -1,4 +1,7 @@
-"""Deterministic writer gates: headings kept, diff size, declared sections (kernel.md 5.3-5.6)."""
+"""Deterministic writer gates: headings kept, diff size, declared sections.
+
+See docs/kernel-contract.md sections 5.3-5.6.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""What one iteration writes into the ledger and metrics (kernel.md section 7), as plain JSON."""
+"""What one iteration writes into the ledger and metrics, as plain JSON.
+
+See docs/kernel-contract.md section 7.
+"""
 
 from __future__ import annotations
 

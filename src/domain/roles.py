@@ -1,4 +1,4 @@
-"""Role inputs, LLM prompts and response parsing (kernel.md sections 3.1 and 4)."""
+"""Role inputs, LLM prompts and response parsing (docs/kernel-contract.md section 3.1 and 4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Properties every LLMPort adapter must have (design.md "Tests")."""
+"""Properties every LLMPort adapter must have (docs/architecture.md, "The contract suite")."""
 
 from __future__ import annotations
 

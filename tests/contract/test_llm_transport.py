@@ -1,4 +1,7 @@
-"""What transport adapters send, and what they leave behind (design.md "Copilot adapter policy")."""
+"""What transport adapters send, and what they leave behind.
+
+See docs/architecture.md, "The Copilot adapter".
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Every refusal is exit 3 with one `KernelError:` line and nothing written (kernel.md 2, 3, 11)."""
+"""Every refusal is exit 3 with one `KernelError:` line and nothing written.
+
+See docs/kernel-contract.md sections 2, 3 and 11.
+"""
 
 from __future__ import annotations
 

@@ -43,7 +43,7 @@ def git(root: Path, *args: str) -> str:
     return proc.stdout
 
 
-# The eight sections every chapter has (kernel.md section 6), in order.
+# The eight sections every chapter has (docs/kernel-contract.md section 6), in order.
 REQUIRED_HEADINGS = [
     "## Thesis",
     "## Why This Matters",

@@ -1,4 +1,7 @@
-"""Planner and critic contracts: every message of kernel.md section 5.1-5.2, verbatim."""
+"""Planner and critic contracts: every message, verbatim.
+
+See docs/kernel-contract.md sections 5.1-5.2.
+"""
 
 from __future__ import annotations
 

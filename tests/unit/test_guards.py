@@ -1,4 +1,7 @@
-"""Writer gates: headings, diff ratio, declared and changed sections (kernel.md 5.3-5.6)."""
+"""Writer gates: headings, diff ratio, declared and changed sections.
+
+See docs/kernel-contract.md sections 5.3-5.6.
+"""
 
 from __future__ import annotations
 

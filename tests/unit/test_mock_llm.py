@@ -1,4 +1,4 @@
-"""MockLLM answers exactly as kernel.md section 8 says."""
+"""MockLLM answers exactly as docs/kernel-contract.md section 8 says."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Role prompts, traces and response parsing (kernel.md section 4)."""
+"""Role prompts, traces and response parsing (docs/kernel-contract.md section 4)."""
 
 from __future__ import annotations
 

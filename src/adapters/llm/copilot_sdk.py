@@ -1,10 +1,10 @@
 """CopilotSDKAdapter: the synchronous LLM port over the async GitHub Copilot Python SDK.
 
-Policy (design.md "Copilot adapter policy"): one Copilot CLI process per adapter, started lazily on
-a private event-loop thread with a private temporary home that is removed on close; one fresh
-plain-chat session per `chat()` call (system message replaced, no tools, no datetime prefix, no
-persistent state), deleted after the call. BYOK when a base URL is configured (the CLI then runs
-offline), otherwise the SDK's GitHub authentication.
+Policy (docs/architecture.md, "The Copilot adapter"): one Copilot CLI process per adapter,
+started lazily on a private event-loop thread with a private temporary home that is removed on
+close; one fresh plain-chat session per `chat()` call (system message replaced, no tools, no
+datetime prefix, no persistent state), deleted after the call. BYOK when a base URL is configured
+(the CLI then runs offline), otherwise the SDK's GitHub authentication.
 """
 
 from __future__ import annotations

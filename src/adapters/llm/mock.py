@@ -1,4 +1,7 @@
-"""MockLLM: a deterministic offline provider keyed off the kernel's prompts (kernel.md 8)."""
+"""MockLLM: a deterministic offline provider keyed off the kernel's prompts.
+
+See docs/kernel-contract.md section 8.
+"""
 
 from __future__ import annotations
 

@@ -85,6 +85,58 @@ def parse_timeout(raw: object, label: str) -> float:
     return value
 
 
+def _provider(flag: str | None, env: Mapping[str, str]) -> str:
+    raw, source = _pick(flag, env, "KERNEL_LLM_PROVIDER")
+    chosen = (raw or DEFAULT_PROVIDER).strip().lower()
+    if chosen not in PROVIDERS:
+        label = source or "--llm-provider"
+        raise KernelError(f"{label} must be one of {', '.join(PROVIDERS)} (got {raw!r})")
+    return chosen
+
+
+def _model(flag: str | None, env: Mapping[str, str], provider: str, use_llm: bool) -> str | None:
+    chosen, _ = _pick(flag, env, "KERNEL_LLM_MODEL")
+    if chosen is not None and not chosen.strip():
+        chosen = None
+    if chosen is None and provider == "mock":
+        chosen = "mock"
+    if chosen is None and use_llm:
+        needed = "--llm-model (or env KERNEL_LLM_MODEL) is required with --llm"
+        raise KernelError(f"{needed} for provider '{provider}'")
+    return chosen
+
+
+def _base_url(flag: str | None, env: Mapping[str, str]) -> str | None:
+    url, source = _pick(flag, env, "KERNEL_LLM_BASE_URL")
+    if url is not None and not re.match(r"^https?://[^\s/]+", url.strip()):
+        label = source or "--llm-base-url"
+        raise KernelError(f"{label} must be an http:// or https:// URL (got {url!r})")
+    return url.strip().rstrip("/") if url else None
+
+
+def _api_key_env(flag: str | None, env: Mapping[str, str]) -> str:
+    raw, source = _pick(flag, env, "KERNEL_LLM_API_KEY_ENV")
+    name = (raw or DEFAULT_API_KEY_ENV).strip()
+    if not _ENV_NAME.match(name):
+        label = source or "--llm-api-key-env"
+        raise KernelError(f"{label} must be an environment variable name (got {name!r})")
+    return name
+
+
+def _timeout(flag: str | None, env: Mapping[str, str]) -> float:
+    raw, source = _pick(flag, env, "KERNEL_LLM_TIMEOUT_S")
+    return DEFAULT_TIMEOUT_S if raw is None else parse_timeout(raw, source or "--llm-timeout-s")
+
+
+def _wire_api(env: Mapping[str, str]) -> str:
+    wire = (_env(env, "KERNEL_LLM_WIRE_API") or "completions").lower()
+    if wire not in WIRE_APIS:
+        raise KernelError(
+            f"KERNEL_LLM_WIRE_API must be one of {', '.join(WIRE_APIS)} (got {wire!r})"
+        )
+    return wire
+
+
 def llm_settings(
     *,
     provider: str | None,
@@ -97,47 +149,14 @@ def llm_settings(
     verbose: bool = False,
 ) -> LLMSettings:
     """Resolve the LLM settings from flags (None = not given) and the environment."""
-    raw_provider, source = _pick(provider, env, "KERNEL_LLM_PROVIDER")
-    chosen = (raw_provider or DEFAULT_PROVIDER).strip().lower()
-    if chosen not in PROVIDERS:
-        label = source or "--llm-provider"
-        raise KernelError(f"{label} must be one of {', '.join(PROVIDERS)} (got {raw_provider!r})")
-    chosen_model, _ = _pick(model, env, "KERNEL_LLM_MODEL")
-    if chosen_model is not None and not chosen_model.strip():
-        chosen_model = None
-    if chosen_model is None and chosen == "mock":
-        chosen_model = "mock"
-    if chosen_model is None and use_llm:
-        raise KernelError(
-            f"--llm-model (or env KERNEL_LLM_MODEL) is required with --llm for provider '{chosen}'"
-        )
-    url, url_source = _pick(base_url, env, "KERNEL_LLM_BASE_URL")
-    if url is not None and not re.match(r"^https?://[^\s/]+", url.strip()):
-        label = url_source or "--llm-base-url"
-        raise KernelError(f"{label} must be an http:// or https:// URL (got {url!r})")
-    key_env, key_source = _pick(api_key_env, env, "KERNEL_LLM_API_KEY_ENV")
-    key_env = (key_env or DEFAULT_API_KEY_ENV).strip()
-    if not _ENV_NAME.match(key_env):
-        label = key_source or "--llm-api-key-env"
-        raise KernelError(f"{label} must be an environment variable name (got {key_env!r})")
-    raw_timeout, timeout_source = _pick(timeout_s, env, "KERNEL_LLM_TIMEOUT_S")
-    timeout = (
-        DEFAULT_TIMEOUT_S
-        if raw_timeout is None
-        else parse_timeout(raw_timeout, timeout_source or "--llm-timeout-s")
-    )
-    wire = (_env(env, "KERNEL_LLM_WIRE_API") or "completions").lower()
-    if wire not in WIRE_APIS:
-        raise KernelError(
-            f"KERNEL_LLM_WIRE_API must be one of {', '.join(WIRE_APIS)} (got {wire!r})"
-        )
+    chosen = _provider(provider, env)
     return LLMSettings(
         provider=chosen,
-        model=chosen_model,
-        base_url=url.strip().rstrip("/") if url else None,
-        api_key_env=key_env,
-        timeout_s=timeout,
-        wire_api=wire,
+        model=_model(model, env, chosen, use_llm),
+        base_url=_base_url(base_url, env),
+        api_key_env=_api_key_env(api_key_env, env),
+        timeout_s=_timeout(timeout_s, env),
+        wire_api=_wire_api(env),
         verbose=verbose,
     )
 

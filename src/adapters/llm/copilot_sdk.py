@@ -12,17 +12,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import os
 import shutil
 import signal
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from adapters.llm import copilot_failures as failures
 from adapters.llm.conversation import split_conversation
+from adapters.llm.copilot_call import (
+    CallState,
+    CopilotConfig,
+    abort,
+    call_context,
+    check_params,
+    child_env,
+    find_cli,
+    session_options,
+)
 from adapters.llm.copilot_home import create_home, remove_stale_homes
 from adapters.llm.copilot_params import CallParams, make_params_handler
 from adapters.llm.copilot_process import cli_process
@@ -32,7 +40,6 @@ from domain.llm import (
     ErrorKind,
     LLMClientError,
     LLMResponse,
-    LLMUsage,
     coerce_messages,
 )
 
@@ -41,67 +48,7 @@ ABORT_TIMEOUT_S = 3.0
 WATCH_INTERVAL_S = 0.1
 SDK_LOGGER = "copilot"
 
-
-@dataclass(frozen=True)
-class CopilotConfig:
-    """Settings of one adapter instance."""
-
-    model: str
-    base_url: str | None = None
-    api_key_env: str = "COPILOT_API_KEY"
-    timeout_s: float = 90.0
-    wire_api: str = "completions"
-    cli_path: str | None = None
-    verbose: bool = False
-    start_timeout_s: float = 30.0
-    close_timeout_s: float = 5.0
-
-
-class _CallState:
-    """Events of one call, collected on the loop thread."""
-
-    def __init__(self) -> None:
-        self.usage = LLMUsage()
-        self.last_failure: object | None = None
-        self.fatal_failure: object | None = None
-        self.session_error: object | None = None
-        self.fatal = asyncio.Event()
-
-    def on_event(self, event: Any) -> None:
-        kind = getattr(getattr(event, "type", None), "value", None)
-        data = getattr(event, "data", None)
-        if kind == "assistant.usage":
-            self.usage = self.usage + LLMUsage(
-                getattr(data, "input_tokens", 0), getattr(data, "output_tokens", 0)
-            )
-        elif kind == "model.call_failure":
-            self.last_failure = data
-            if self.fatal_failure is None and failures.is_fatal_failure(data):
-                self.fatal_failure = data
-                self.fatal.set()
-        elif kind == "session.error":
-            self.session_error = data
-
-
-def _check_params(temperature: object, max_tokens: object) -> CallParams:
-    if (
-        isinstance(temperature, bool)
-        or not isinstance(temperature, (int, float))
-        or not math.isfinite(temperature)
-        or not 0.0 <= temperature <= 2.0
-    ):
-        raise LLMClientError(
-            f"temperature must be a number between 0 and 2 (got {temperature!r})",
-            kind=ErrorKind.BAD_REQUEST,
-        )
-    if max_tokens is not None and (
-        isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1
-    ):
-        raise LLMClientError(
-            f"max_tokens must be a positive integer or None (got {max_tokens!r})",
-            kind=ErrorKind.BAD_REQUEST,
-        )
-    return CallParams(float(temperature), max_tokens)
+__all__ = ["CopilotConfig", "CopilotSDKAdapter"]
 
 
 class CopilotSDKAdapter:
@@ -150,38 +97,7 @@ class CopilotSDKAdapter:
     def _secret(self) -> str | None:
         return self._env.get(self.config.api_key_env) if self.byok else None
 
-    def _context(self) -> failures.CallContext:
-        return failures.CallContext(
-            model=self.config.model,
-            base_url=self.config.base_url,
-            api_key_env=self.config.api_key_env,
-            timeout_s=self.config.timeout_s,
-            wire_api=self.config.wire_api,
-            secret=self._secret(),
-        )
-
     # ----------------------------------------------------------------- start
-    def _cli_path(self) -> str:
-        path = self.config.cli_path or self._env.get("COPILOT_CLI_PATH") or shutil.which("copilot")
-        if not path:
-            raise LLMClientError(
-                "Copilot CLI not found: set COPILOT_CLI_PATH to the binary of npm "
-                "@github/copilot (or put `copilot` on PATH)",
-                kind=ErrorKind.STARTUP,
-            )
-        return path
-
-    def _child_env(self) -> dict[str, str]:
-        env = dict(self._env)
-        if self.byok:
-            assert self.config.base_url is not None
-            env.update(
-                COPILOT_OFFLINE="true",
-                COPILOT_PROVIDER_BASE_URL=self.config.base_url,
-                COPILOT_MODEL=self.config.model,
-            )
-        return env
-
     def _ensure_started(self) -> None:
         if self._closed:
             raise LLMClientError("the Copilot adapter is closed", kind=ErrorKind.CONFIG)
@@ -195,7 +111,7 @@ class CopilotSDKAdapter:
                 "variable with --llm-api-key-env); any value works for servers without auth",
                 kind=ErrorKind.CONFIG,
             )
-        cli = self._cli_path()
+        cli = find_cli(self.config, self._env)
         self._loop.start()
         try:
             self._loop.run(self._start(cli), timeout=self.config.start_timeout_s + CALL_GRACE_S)
@@ -222,7 +138,7 @@ class CopilotSDKAdapter:
             connection=RuntimeConnection.for_stdio(path=cli),
             base_directory=self._home,
             working_directory=self._home,
-            env=self._child_env(),
+            env=child_env(self.config, self._env),
             use_logged_in_user=False if self.byok else None,
             log_level="warning" if self.config.verbose else "error",
             request_handler=self._handler,
@@ -241,13 +157,13 @@ class CopilotSDKAdapter:
         max_tokens: int | None = None,
     ) -> LLMResponse:
         checked = coerce_messages(messages)
-        params = _check_params(temperature, max_tokens)
+        params = check_params(temperature, max_tokens)
         system, prompt = split_conversation(checked)
         if not prompt.strip():
             raise LLMClientError("the user message is empty", kind=ErrorKind.BAD_REQUEST)
         with self._lock:
             self._ensure_started()
-            ctx = self._context()
+            ctx = call_context(self.config, self._secret())
             try:
                 return self._loop.run(
                     self._chat(system, prompt, params, ctx),
@@ -263,30 +179,10 @@ class CopilotSDKAdapter:
                     kind=ErrorKind.UNKNOWN,
                 ) from exc
 
-    def _provider(self, ctx: failures.CallContext) -> dict[str, Any] | None:
-        if not self.byok:
-            return None
-        return {
-            "type": "openai",
-            "base_url": self.config.base_url,
-            "api_key": ctx.secret or "",
-            "wire_api": self.config.wire_api,
-        }
-
-    async def _open_session(self, system: str, state: _CallState, ctx: failures.CallContext) -> Any:
-        def keep_prompt(hook_input: Any, _invocation: Any) -> dict[str, Any]:
-            return {"modifiedTransformedPrompt": hook_input["prompt"]}
-
+    async def _open_session(self, system: str, state: CallState, ctx: failures.CallContext) -> Any:
+        options = session_options(self.config, system, ctx.secret, state.on_event)
         try:
-            return await self._client.create_session(
-                model=self.config.model,
-                provider=self._provider(ctx),
-                system_message={"mode": "replace", "content": system},
-                available_tools=[],
-                hooks={"on_user_prompt_transformed": keep_prompt},
-                infinite_sessions={"enabled": False},
-                on_event=state.on_event,
-            )
+            return await self._client.create_session(**options)
         except Exception as exc:
             if self._process_returncode() is not None:
                 raise self._died() from exc
@@ -313,7 +209,7 @@ class CopilotSDKAdapter:
     async def _chat(
         self, system: str, prompt: str, params: CallParams, ctx: failures.CallContext
     ) -> LLMResponse:
-        state = _CallState()
+        state = CallState()
         session = await self._open_session(system, state, ctx)
         session_id = session.session_id
         self._params[session_id] = params
@@ -325,12 +221,12 @@ class CopilotSDKAdapter:
             if death.done() and not send.done():
                 raise self._died()
             if fatal.done() and not send.done():
-                await self._abort(session)
+                await abort(session, ABORT_TIMEOUT_S)
                 raise failures.from_failure(state.fatal_failure, ctx)
             try:
                 message = send.result()
             except TimeoutError as exc:
-                await self._abort(session)
+                await abort(session, ABORT_TIMEOUT_S)
                 raise failures.timed_out(ctx, state.last_failure) from exc
             except Exception as exc:
                 if self._process_returncode() is not None:
@@ -356,11 +252,6 @@ class CopilotSDKAdapter:
             if self._process_returncode() is None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(self._client.delete_session(session_id), ABORT_TIMEOUT_S)
-
-    @staticmethod
-    async def _abort(session: Any) -> None:
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(session.abort(), ABORT_TIMEOUT_S)
 
     # ----------------------------------------------------------------- close
     async def _stop(self, *, force: bool) -> None:

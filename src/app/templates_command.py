@@ -11,6 +11,7 @@ from pathlib import Path
 from app.container import Container, build_container
 from app.settings import parse_int, resolve_io_dir, resolve_root
 from domain.errors import KernelError
+from domain.model import Ledger
 from domain.roles import dump_json
 
 PLANNER_TEMPLATE = {
@@ -49,18 +50,16 @@ def command(args: argparse.Namespace) -> int:
 
 def scaffold(args: argparse.Namespace, container: Container) -> int:
     """Write the three output templates for the chapter's next (or given) iteration."""
-    ledger = container.ledger().load()
-    chapters = ledger.get("chapters")
-    chapter = chapters.get(args.chapter_id) if isinstance(chapters, dict) else None
-    if not isinstance(chapter, dict):
+    ledger = Ledger.from_json(container.ledger().load(), container.ledger().display())
+    chapter = next((c for c in ledger.chapters() if c.chapter_id == args.chapter_id), None)
+    if chapter is None:
         raise KernelError(f"Unknown chapter_id: {args.chapter_id}")
     if args.iteration is not None:
         iteration = parse_int(args.iteration, "--iteration", minimum=1)
     else:
-        current = chapter.get("current_iteration")
-        iteration = (current if type(current) is int and current >= 0 else 0) + 1
+        iteration = chapter.current_iteration + 1
     workspace = container.workspace()
-    chapter_text = workspace.read_text(workspace.resolve_chapter_path(chapter.get("path")))
+    chapter_text = workspace.read_text(workspace.resolve_chapter_path(chapter.path))
     role_files = container.role_files().iteration(args.chapter_id, iteration)
     files = {
         "planner.json": dump_json(PLANNER_TEMPLATE),

@@ -158,6 +158,12 @@ class Ledger:
         """Consecutive passes that promote a draft: the lifecycle rule, or 1 in single-pass mode."""
         return rules.required_consecutive_passes(self.data) if two_pass_mode else 1
 
+    def select_next(self) -> str:
+        """The chapter to refine next (the `governance select` rule)."""
+        from domain.governance import select_next_chapter  # governance works on plain JSON
+
+        return select_next_chapter(self.data)
+
     def next_repo_iteration(self) -> int:
         """max(existing repo log iterations) + 1; the tail holds the maximum (entries only grow)."""
         log = self.data.get(REPO_LOG)

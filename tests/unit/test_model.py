@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain import governance
 from domain.errors import KernelError
 from domain.model import Chapter, Ledger
 
@@ -118,3 +119,17 @@ def test_required_passes_and_next_repo_iteration() -> None:
     assert model.required_passes(two_pass_mode=False) == 1
     assert model.next_repo_iteration() == 8
     assert Ledger.from_json({"chapters": {}}).required_passes(two_pass_mode=True) == 2
+
+
+def test_selection_and_eligibility_are_the_governance_rules() -> None:
+    data = {
+        "chapters": {
+            "a": {"status": "hold", "lifecycle": "draft"},
+            "b": {"status": "active_refinement", "lifecycle": "refined"},
+            "c": {"status": "active_refinement", "lifecycle": "draft"},
+        }
+    }
+    model = Ledger.from_json(data)
+    assert model.select_next() == governance.select_next_chapter(data) == "c"
+    refusals = {chapter.chapter_id: chapter.refusal() for chapter in model.chapters()}
+    assert refusals == {"a": "Chapter is not eligible (status='hold').", "b": None, "c": None}

@@ -159,40 +159,38 @@ def test_second_rejection_gets_the_next_number(book: Book) -> None:
     assert sorted(p.name for p in rejected.iterdir()) == ["1", "2"]
 
 
-@pytest.mark.parametrize(("required", "promoted_at"), [(1, 1), (2, 2), (3, 3)])
-def test_promotion_follows_the_ledger_lifecycle_rule(
-    book: Book, required: int, promoted_at: int
-) -> None:
+def require_passes(book: Book, required: int) -> None:
     ledger = book.ledger()
-    rules = ledger["chapter_lifecycle_rules"]["transitions"]["draft_to_refined"]
-    rules["required_consecutive_passes"] = required
+    rule = ledger["chapter_lifecycle_rules"]["transitions"]["draft_to_refined"]
+    rule["required_consecutive_passes"] = required
     book.write_ledger(ledger)
-    llm = ScriptedLLM(
+
+
+def approving_llm() -> ScriptedLLM:
+    return ScriptedLLM(
         overrides={
             "planner": json_reply(PLAN),
             "writer": writer_replies(revise),
             "critic": json_reply(APPROVAL),
         }
     )
-    outcome = run_with_llm(book, llm, max_iterations=4)
+
+
+@pytest.mark.parametrize(("required", "promoted_at"), [(1, 1), (2, 2), (3, 3)])
+def test_promotion_follows_the_ledger_lifecycle_rule(
+    book: Book, required: int, promoted_at: int
+) -> None:
+    require_passes(book, required)
+    outcome = run_with_llm(book, approving_llm(), max_iterations=4)
     assert outcome.exit_code == 0
     assert len(outcome.iterations) == promoted_at
 
 
 def test_single_pass_mode_ignores_the_ledger_rule(book: Book) -> None:
-    ledger = book.ledger()
-    ledger["chapter_lifecycle_rules"]["transitions"]["draft_to_refined"][
-        "required_consecutive_passes"
-    ] = 3
-    book.write_ledger(ledger)
-    llm = ScriptedLLM(
-        overrides={
-            "planner": json_reply(PLAN),
-            "writer": writer_replies(revise),
-            "critic": json_reply(APPROVAL),
-        }
+    require_passes(book, 3)
+    outcome = run_with_llm(
+        book, approving_llm(), max_iterations=4, require_two_consecutive_passes=False
     )
-    outcome = run_with_llm(book, llm, max_iterations=4, require_two_consecutive_passes=False)
     assert (outcome.exit_code, len(outcome.iterations)) == (0, 1)
 
 

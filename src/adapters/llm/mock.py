@@ -20,6 +20,10 @@ from domain.llm import (
 CHAPTER_START = "===CHAPTER_START==="
 CHAPTER_END = "===CHAPTER_END==="
 
+PLANNER_MARKER = "Planner input (JSON):\n"
+CRITIC_MARKER = "Revised chapter markdown:\n"
+FALLBACK_HEADING = "## Thesis"
+
 MOCK_PLAN = {
     "focus_areas": ["## Thesis: tighten scope"],
     "structural_changes": [],
@@ -38,15 +42,31 @@ MOCK_CRITIQUE = {
 }
 
 
+def first_h2(planner_text: str) -> str:
+    """The first `## ` heading of the chapter in a planner request (`## Thesis` when none)."""
+    try:
+        data = json.loads(planner_text.split(PLANNER_MARKER, 1)[1])
+        chapter = data["chapter_content"] if isinstance(data, dict) else ""
+    except (ValueError, KeyError, IndexError):
+        chapter = ""
+    lines = chapter.splitlines() if isinstance(chapter, str) else []
+    return next((line for line in lines if line.startswith("## ")), FALLBACK_HEADING)
+
+
+def mock_plan(planner_text: str) -> dict[str, object]:
+    """The fixed plan, naming the chapter's first `## ` heading."""
+    return {**MOCK_PLAN, "focus_areas": [f"{first_h2(planner_text)}: tighten scope"]}
+
+
 def mock_reply(text: str) -> str:
-    """The mock's answer for the joined message contents; first matching rule wins."""
+    """The mock's answer, recognising the role by the kernel's own user-text markers."""
     if CHAPTER_START in text and CHAPTER_END in text:
         start = text.index(CHAPTER_START) + len(CHAPTER_START)
         end = text.index(CHAPTER_END, start) if CHAPTER_END in text[start:] else start
         return text[start:end].strip() + "\n"
-    if "Planner" in text and "target_word_delta" in text:
-        return json.dumps(MOCK_PLAN, sort_keys=True)
-    if "Critic" in text and "violations" in text:
+    if PLANNER_MARKER in text:
+        return json.dumps(mock_plan(text), sort_keys=True)
+    if CRITIC_MARKER in text:
         return json.dumps(MOCK_CRITIQUE, sort_keys=True)
     return ""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from app.container import Container, build_container
 from app.settings import parse_int, resolve_io_dir, resolve_root
 from domain.errors import KernelError
-from domain.model import Ledger
+from domain.model import Ledger, unknown_chapter
 from domain.roles import dump_json
 
 PLANNER_TEMPLATE = {
@@ -53,7 +53,7 @@ def scaffold(args: argparse.Namespace, container: Container) -> int:
     ledger = Ledger.from_json(container.ledger().load(), container.ledger().display())
     chapter = next((c for c in ledger.chapters() if c.chapter_id == args.chapter_id), None)
     if chapter is None:
-        raise KernelError(f"Unknown chapter_id: {args.chapter_id}")
+        raise KernelError(unknown_chapter(args.chapter_id, ledger.to_json()["chapters"]))
     if args.iteration is not None:
         iteration = parse_int(args.iteration, "--iteration", minimum=1)
     else:

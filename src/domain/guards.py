@@ -60,7 +60,12 @@ def check_sections(
     """Raise unless every changed section was declared; returns the declared set."""
     declared = declared_sections(plan, baseline_headings)
     if not declared:
-        raise KernelError("Planner did not explicitly reference any existing '##' headings.")
+        example = next((h for h in baseline_headings if h.startswith("## ")), "## Thesis")
+        raise KernelError(
+            "Planner did not explicitly reference any existing '##' headings. Name at least "
+            "one verbatim in focus_areas, structural_changes or risk_flags, "
+            f'e.g. "{example}: <change>".'
+        )
     illegal = sorted(changed_sections(current, revised) - declared)
     if illegal:
         raise KernelError("Writer modified undeclared sections: " + ", ".join(illegal))

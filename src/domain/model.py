@@ -10,7 +10,7 @@ The status and lifecycle rules are methods here, delegating to `domain.rules` (s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,14 @@ from domain.ledger_checks import check_file_name
 
 JsonObject = dict[str, Any]
 REPO_LOG = "repo_iteration_log"
+RELEASE = {"hold": "unhold", "locked": "unlock"}  # status -> governance command that clears it
 CHAPTER_LOG = "iteration_log"
+
+
+def unknown_chapter(chapter_id: str, chapters: Mapping[str, object]) -> str:
+    """The refusal for an id the ledger lacks, listing the ids it has."""
+    known = ", ".join(sorted(chapters)) or "none"
+    return f"Unknown chapter_id: {chapter_id} (the ledger has: {known})"
 
 
 def _objects(value: object) -> bool:
@@ -71,8 +78,12 @@ class Chapter:
         return value if isinstance(value, dict) else None
 
     def refusal(self) -> str | None:
-        """Why the kernel may not refine this chapter, or None."""
-        return rules.ineligibility(self.data)
+        """Why the kernel may not refine this chapter, with the command that releases it."""
+        reason = rules.ineligibility(self.data)
+        release = RELEASE.get(self.status or "")
+        if reason is None or release is None:
+            return reason
+        return f"{reason} Try: state-runner governance {release} --chapter-id {self.chapter_id}"
 
     def hold(self) -> None:
         self.data["status"] = "hold"
@@ -126,7 +137,7 @@ class Ledger:
         """The chapter a kernel run refines; refused with the kernel's messages when it may not."""
         chapters = self.data["chapters"]
         if chapter_id not in chapters:
-            raise KernelError(f"Unknown chapter_id: {chapter_id}")
+            raise KernelError(unknown_chapter(chapter_id, chapters))
         entry = chapters[chapter_id]
         if not isinstance(entry, dict):
             raise KernelError(f"Invalid ledger: chapters.{chapter_id} must be an object")

@@ -42,8 +42,11 @@ class RunContext:
 def check_governance(ports: KernelPorts) -> None:
     blocked = sorted(set(ports.vcs.changed_files()).intersection(rules.GOVERNANCE_FILES))
     if blocked:
+        names = ", ".join(blocked)
         raise KernelError(
-            "Immutable governance files modified; kernel refuses to proceed: " + ", ".join(blocked)
+            f"Immutable governance files modified; kernel refuses to proceed: {names}. Restore "
+            f"them (git restore --staged --worktree -- {' '.join(blocked)}), or commit and push a "
+            "deliberate change before running the kernel"
         )
 
 

@@ -26,6 +26,14 @@ def set_chapter(book: Book, cid: str, **fields: object) -> None:
     book.write_ledger(ledger)
 
 
+def governance_refusal(name: str) -> str:
+    return (
+        f"Immutable governance files modified; kernel refuses to proceed: {name}. Restore them "
+        f"(git restore --staged --worktree -- {name}), or commit and push a deliberate change "
+        "before running the kernel"
+    )
+
+
 @pytest.mark.parametrize("staged", [False, True])
 def test_governance_edit_is_refused(book: Book, kernel: Run, staged: bool) -> None:
     (book.root / "AGENTS.md").write_text("# Agents\nAnything goes now.\n")
@@ -34,7 +42,7 @@ def test_governance_edit_is_refused(book: Book, kernel: Run, staged: bool) -> No
     before = book.snapshot()
     assert_refused(
         kernel("--chapter-id", book.active_id),
-        "Immutable governance files modified; kernel refuses to proceed: AGENTS.md",
+        governance_refusal("AGENTS.md"),
     )
     assert book.snapshot() == before
     assert not (book.root / "state/role_io").exists()
@@ -53,7 +61,7 @@ def test_committed_but_unpushed_governance_edit_is_refused(
     book.commit_all("sneaky")
     assert_refused(
         kernel("--chapter-id", book.active_id),
-        "Immutable governance files modified; kernel refuses to proceed: CONSTITUTION.md",
+        governance_refusal("CONSTITUTION.md"),
     )
 
 
@@ -62,7 +70,7 @@ def test_untracked_governance_file_counts_as_modified(book: Book, kernel: Run) -
     git(book.root, "commit", "-q", "-m", "untrack")
     assert_refused(
         kernel("--chapter-id", book.active_id),
-        "Immutable governance files modified; kernel refuses to proceed: CONSTITUTION.md",
+        governance_refusal("CONSTITUTION.md"),
     )
 
 
@@ -90,7 +98,10 @@ def test_invalid_ledger_json(book: Book, kernel: Run) -> None:
 
 
 def test_unknown_chapter(book: Book, kernel: Run) -> None:
-    assert_refused(kernel("--chapter-id", "99-nope"), "Unknown chapter_id: 99-nope")
+    known = ", ".join(sorted(book.ledger()["chapters"]))
+    assert_refused(
+        kernel("--chapter-id", "99-nope"), f"Unknown chapter_id: 99-nope (the ledger has: {known})"
+    )
 
 
 @pytest.mark.parametrize("status", ["locked", "hold"])
@@ -98,13 +109,20 @@ def test_ineligible_status(book: Book, kernel: Run, status: str) -> None:
     cid = book.active_id
     set_chapter(book, cid, status=status)
     before = book.snapshot()
-    assert_refused(kernel("--chapter-id", cid), f"Chapter is not eligible (status='{status}').")
+    release = {"hold": "unhold", "locked": "unlock"}[status]
+    assert_refused(
+        kernel("--chapter-id", cid),
+        f"Chapter is not eligible (status='{status}'). "
+        f"Try: state-runner governance {release} --chapter-id {cid}",
+    )
     assert book.snapshot() == before
 
 
 def test_the_sample_books_locked_chapter_is_refused(book: Book, kernel: Run) -> None:
     assert_refused(
-        kernel("--chapter-id", book.locked_id), "Chapter is not eligible (status='locked')."
+        kernel("--chapter-id", book.locked_id),
+        "Chapter is not eligible (status='locked'). "
+        f"Try: state-runner governance unlock --chapter-id {book.locked_id}",
     )
 
 

@@ -142,8 +142,9 @@ def test_reused_llm_output_that_fails_is_moved_with_its_trace(book: Book) -> Non
     # the writer's section check finds the plan empty before the critic is asked
     assert roles_called(llm) == ["writer"]
     assert str(info.value).startswith(
-        "Planner did not explicitly reference any existing '##' headings. Moved the LLM's "
-        "planner, writer outputs"
+        "Planner did not explicitly reference any existing '##' headings. Name at least one "
+        'verbatim in focus_areas, structural_changes or risk_flags, e.g. "## Thesis: <change>". '
+        "Moved the LLM's planner, writer outputs"
     )
     assert (out / "rejected/1/_llm_trace/planner.response.txt").is_file()
     assert not (out / "planner.json").exists() and not (out / "writer.md").exists()

@@ -82,7 +82,10 @@ def test_declared_sections_need_the_exact_heading_text() -> None:
 def test_no_declared_section_is_refused() -> None:
     with pytest.raises(KernelError) as info:
         guards.check_sections(plan("tighten"), heading_lines(CHAPTER), CHAPTER, CHAPTER)
-    assert str(info.value) == "Planner did not explicitly reference any existing '##' headings."
+    assert str(info.value) == (
+        "Planner did not explicitly reference any existing '##' headings. Name at least one "
+        'verbatim in focus_areas, structural_changes or risk_flags, e.g. "## Thesis: <change>".'
+    )
 
 
 def test_undeclared_changes_are_listed_sorted() -> None:

@@ -185,6 +185,7 @@ def test_commit_flag_hands_the_promotion_to_the_unit_of_work() -> None:
 def test_ineligible_chapter_is_refused_before_any_write() -> None:
     loop = make_loop()
     loop.chapter["status"] = "hold"
-    with pytest.raises(KernelError, match=r"^Chapter is not eligible \(status='hold'\)\.$"):
+    refusal = r"^Chapter is not eligible \(status='hold'\)\. Try: state-runner governance unhold "
+    with pytest.raises(KernelError, match=refusal + r"--chapter-id 01$"):
         loop.run(use_llm=True)
     assert loop.state.calls == ["recover"]

@@ -132,4 +132,5 @@ def test_selection_and_eligibility_are_the_governance_rules() -> None:
     model = Ledger.from_json(data)
     assert model.select_next() == governance.select_next_chapter(data) == "c"
     refusals = {chapter.chapter_id: chapter.refusal() for chapter in model.chapters()}
-    assert refusals == {"a": "Chapter is not eligible (status='hold').", "b": None, "c": None}
+    hold = "Chapter is not eligible (status='hold'). Try: state-runner governance unhold"
+    assert refusals == {"a": f"{hold} --chapter-id a", "b": None, "c": None}

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from importlib import metadata
 
 from app import demo, governance_command, kernel_command, templates_command
 from app.signals import Interrupted, stop_on_signals
@@ -42,10 +43,18 @@ def build_parser() -> argparse.ArgumentParser:
         prog="state-runner",
         description="Governed Planner -> Writer -> Critic refinement kernel for book chapters.",
     )
+    parser.add_argument("--version", action="version", version=f"state-runner {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (help_text, add_arguments, _) in COMMANDS.items():
         add_arguments(sub.add_parser(name, help=help_text, description=help_text))
     return parser
+
+
+def package_version() -> str:
+    try:
+        return metadata.version("state-runner")
+    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        return "(not installed)"
 
 
 def report_error(message: str) -> None:

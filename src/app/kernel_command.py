@@ -81,6 +81,7 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str], cwd: Path) -
     root = resolve_root(args.root, cwd)
     if not args.chapter_id:
         raise KernelError("--chapter-id is required (or use --list-chapters)")
+    check_llm_flags(args)
     options = KernelOptions(
         chapter_id=args.chapter_id,
         max_iterations=parse_int(args.max_iterations, "--max-iterations", minimum=1),
@@ -136,6 +137,20 @@ def stderr_progress(enabled: bool) -> Callable[[str], None]:
     return emit
 
 
+LLM_FLAGS = ("llm_provider", "llm_model", "llm_base_url", "llm_api_key_env", "llm_timeout_s")
+
+
+def check_llm_flags(args: argparse.Namespace) -> None:
+    """LLM flags without `--llm` would be ignored silently: refuse them instead."""
+    given = ["--" + name.replace("_", "-") for name in LLM_FLAGS if getattr(args, name) is not None]
+    if given and not args.llm:
+        verb, them = ("applies", "it") if len(given) == 1 else ("apply", "them")
+        raise KernelError(
+            f"{', '.join(given)} only {verb} with --llm: add --llm to have the model write the "
+            f"missing role outputs, or leave {them} out to write the outputs yourself"
+        )
+
+
 def list_chapters(args: argparse.Namespace) -> int:
     """`--list-chapters`: the ledger's chapter ids, one per line, sorted."""
     root = resolve_root(args.root, Path.cwd())
@@ -150,6 +165,8 @@ def command(args: argparse.Namespace) -> int:
     settings = settings_from(args, os.environ, Path.cwd())
     outcome = run_kernel(settings, stderr_progress(args.verbose or sys.stderr.isatty()))
     if outcome.exit_code == EXIT_MISSING_OUTPUTS:
+        if outcome.iterations:  # iterations this run completed before the missing one
+            print("\n".join(summary_lines(outcome)))
         sys.stderr.write(missing_outputs_text(outcome))
         return outcome.exit_code
     print("\n".join(summary_lines(outcome)))

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from domain.kernel import IterationSummary, RunOutcome
 
-RESULTS = {0: "promoted to 'refined'", 1: "max iterations reached, chapter on 'hold'"}
+RESULTS = {
+    0: "promoted to 'refined'",
+    1: "max iterations reached, chapter on 'hold'",
+    2: "waiting for role outputs",
+}
 
 
 def _mark(ok: bool) -> str:
@@ -20,6 +24,7 @@ def iteration_lines(s: IterationSummary) -> list[str]:
         f"{pad}evals: chapter-quality {_mark(s.chapter_quality_pass)}, "
         f"style-guard {_mark(s.style_guard_pass)}, drift {_mark(s.drift_pass)} "
         f"(score {s.drift_score:.2f})",
+        *[f"{pad}  failed {check}" for check in s.failed_checks],
         f"{pad}critic: {s.critic_decision} -> {'PASS' if s.pass_now else 'refine'} "
         f"(consecutive passes {s.consecutive_passes}), "
         f"tokens {s.usage.prompt_tokens} + {s.usage.completion_tokens}",
@@ -40,4 +45,6 @@ def summary_lines(outcome: RunOutcome) -> list[str]:
 def missing_outputs_text(outcome: RunOutcome) -> str:
     lines = ["Role outputs missing for this iteration. Produce these files and re-run:"]
     lines += [f"- {path}" for path in outcome.missing_outputs]
+    if outcome.last_verdict:
+        lines.append(outcome.last_verdict)
     return "\n".join(lines) + "\n"

@@ -140,7 +140,7 @@ class Kernel:
         run.consecutive_passes = result.consecutive_passes
         trace_events.evaluated(it.files, clock, result, started, run.options.max_drift_score)
         self._progress_line(run, result)
-        run.summaries.append(summarise(result, judged.declared))
+        run.summaries.append(summarise(result, judged.declared, run.options.max_drift_score))
         return self._persist(run, it, result, outputs["writer"] or "")
 
     def _write_inputs(self, run: RunContext, it: _Iteration) -> str:

@@ -8,6 +8,7 @@ from domain.errors import EXIT_MISSING_OUTPUTS
 from domain.llm import LLMUsage
 from domain.model import Chapter
 from domain.records import IterationResult
+from domain.verdicts import failed_checks, last_verdict
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class IterationSummary:
     pass_now: bool
     consecutive_passes: int
     usage: LLMUsage
+    failed_checks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,17 @@ class RunOutcome:
     missing_outputs: tuple[str, ...] = ()
     commit_hash: str | None = None
     iteration_dir: str | None = None
+    last_verdict: str | None = None
 
 
-def summarise(result: IterationResult, declared: set[str]) -> IterationSummary:
+def summarise(result: IterationResult, declared: set[str], cap: float) -> IterationSummary:
     ev = result.evaluation
+    deterministic = {
+        "chapter_quality": ev.chapter_quality,
+        "style_guard": ev.style_guard,
+        "drift_detection": ev.drift_detection,
+        "drift_score": ev.drift_score,
+    }
     return IterationSummary(
         iteration=result.iteration,
         critic_decision=result.critic.decision,
@@ -57,6 +66,7 @@ def summarise(result: IterationResult, declared: set[str]) -> IterationSummary:
         pass_now=result.pass_now,
         consecutive_passes=result.consecutive_passes,
         usage=result.usage,
+        failed_checks=tuple(failed_checks(deterministic, cap)),
     )
 
 
@@ -79,4 +89,5 @@ def outcome(
         missing_outputs=missing if code == EXIT_MISSING_OUTPUTS else (),
         commit_hash=commit_hash,
         iteration_dir=iteration_dir,
+        last_verdict=last_verdict(chapter.data),
     )

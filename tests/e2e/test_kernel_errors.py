@@ -186,8 +186,18 @@ def test_chapter_path_outside_the_workspace(
             "--llm-model (or env KERNEL_LLM_MODEL) is required with --llm for provider 'copilot'",
         ),
         (
-            ["--llm-timeout-s", "0"],
+            ["--llm", "--llm-provider", "mock", "--llm-timeout-s", "0"],
             "--llm-timeout-s must be a positive number of seconds (got '0')",
+        ),
+        (
+            ["--llm-model", "gpt-4.1", "--llm-base-url", "http://127.0.0.1:1/v1"],
+            "--llm-model, --llm-base-url only apply with --llm: add --llm to have the model "
+            "write the missing role outputs, or leave them out to write the outputs yourself",
+        ),
+        (
+            ["--llm-provider", "mock"],
+            "--llm-provider only applies with --llm: add --llm to have the model write the "
+            "missing role outputs, or leave it out to write the outputs yourself",
         ),
     ],
 )

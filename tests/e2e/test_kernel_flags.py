@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
+from app.cli import main
+from support.kernel_model import revise
 from support.workspace import Book, Run, run_cli, run_script
 
 
@@ -86,3 +89,32 @@ def test_adhoc_files_then_text_from_flags_and_env(book: Book, tmp_path: Path) ->
     assert by_env.code == 1, by_env.stderr
     adhoc = book.iter_dir(cid, 2) / "in/adhoc_instructions.txt"
     assert adhoc.read_text() == "From file B.\n\nFrom file A.\n\nFrom the env.\n"
+
+
+def test_version_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"state-runner {metadata.version('state-runner')}\n"
+
+
+def test_missing_outputs_report_the_previous_iteration(book: Book, kernel: Run) -> None:
+    cid = book.active_id
+    chapter = book.chapter_path(cid).read_text()
+    flawed = revise(chapter).replace("test this claim", "test this world-class claim")
+    book.write_outputs(cid, 1, writer=flawed)
+    code, out, err = kernel("--chapter-id", cid)
+    assert code == 2
+    assert f"{cid}: waiting for role outputs after 1 iteration(s)" in out
+    assert "failed chapter-quality: forbidden marketing_language:world-class" in out
+    assert err.splitlines()[-1] == (
+        "Last iteration (1): critic approve, evals fail (chapter-quality: forbidden "
+        "marketing_language:world-class; section scores total 1.00), consecutive passes 0"
+    )
+    assert err.splitlines()[1] == f"- state/role_io/{cid}/iter_02/out/planner.json"
+
+
+def test_first_run_without_outputs_has_no_previous_verdict(book: Book, kernel: Run) -> None:
+    code, _, err = kernel("--chapter-id", book.active_id)
+    assert code == 2
+    assert "Last iteration" not in err

@@ -1,0 +1,84 @@
+"""Why an iteration did not pass, in words a person can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def _quality(report: Mapping[str, Any]) -> list[str]:
+    reasons: list[str] = []
+    if report.get("required_missing"):
+        reasons.append("missing " + ", ".join(report["required_missing"]))
+    if report.get("forbidden_hits"):
+        reasons.append("forbidden " + ", ".join(report["forbidden_hits"]))
+    total = report.get("total")
+    if isinstance(total, int | float):
+        reasons.append(f"section scores total {total:.2f}")
+    return reasons
+
+
+def _style(report: Mapping[str, Any]) -> list[str]:
+    reasons: list[str] = []
+    longest = max((v.get("words", 0) for v in report.get("sentence_length_violations") or []),
+                  default=0)  # fmt: skip
+    if longest:
+        count = len(report["sentence_length_violations"])
+        reasons.append(f"{count} long sentence(s), longest {longest} words")
+    density = report.get("adjective_density")
+    if isinstance(density, int | float):
+        reasons.append(f"adjective density {density:.2f}")
+    hits = report.get("forbidden_hits") or []
+    if hits:
+        reasons.append(f"forbidden {', '.join(hits)}")
+    return reasons
+
+
+def _drift(report: Mapping[str, Any], score: object) -> list[str]:
+    reasons: list[str] = []
+    if report.get("hype_hits"):
+        reasons.append(f"hype {', '.join(report['hype_hits'])}")
+    if isinstance(score, int | float):
+        reasons.append(f"drift score {score:.2f}")
+    hits = report.get("drift_metrics", {}).get("cross_chapter_similarity_hits") or []
+    if hits:
+        reasons.append("near copy of " + ", ".join(str(h.get("chapter_id")) for h in hits))
+    return reasons
+
+
+def failed_checks(
+    deterministic: Mapping[str, Any], max_drift_score: float | None = None
+) -> list[str]:
+    """`<check>: <reasons>` for each eval that failed (and for a drift score over the cap)."""
+    failed: list[str] = []
+    quality = deterministic.get("chapter_quality") or {}
+    if quality.get("pass") is False:
+        failed.append("chapter-quality: " + "; ".join(_quality(quality)))
+    style = deterministic.get("style_guard") or {}
+    if style.get("pass") is False:
+        failed.append("style-guard: " + "; ".join(_style(style)))
+    drift = deterministic.get("drift_detection") or {}
+    score = deterministic.get("drift_score")
+    over_cap = (
+        max_drift_score is not None and isinstance(score, int | float) and score > max_drift_score
+    )
+    if drift.get("pass") is False or over_cap:
+        failed.append("drift: " + "; ".join(_drift(drift, score)))
+    return failed
+
+
+def last_verdict(chapter: Mapping[str, Any]) -> str | None:
+    """One line on the chapter's last recorded iteration, or None before the first."""
+    last_eval = chapter.get("last_eval")
+    iteration = chapter.get("current_iteration")
+    if not isinstance(last_eval, dict) or not iteration:
+        return None
+    critic = last_eval.get("critic") or {}
+    deterministic = last_eval.get("deterministic") or {}
+    stability = chapter.get("stability") or {}
+    failed = failed_checks(deterministic)
+    evals = "evals pass" if not failed else "evals fail (" + " | ".join(failed) + ")"
+    return (
+        f"Last iteration ({iteration}): critic {critic.get('decision', '?')}, {evals}, "
+        f"consecutive passes {stability.get('consecutive_passes', 0)}"
+    )

@@ -16,29 +16,49 @@ LEDGER_REL = Path(LEDGER)
 WRITING_COMMANDS = ("promotions", "unhold", "unlock")
 
 
+def add_location(parser: argparse.ArgumentParser, default: object) -> None:
+    """`--ledger` and `--root`; accepted before the action and after it."""
+    parser.add_argument(
+        "--ledger", default=default, help="path to state/ledger.json (default: ./state/ledger.json)"
+    )
+    parser.add_argument(
+        "--root", default=default, help="workspace root (default: the current directory)"
+    )
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--ledger", help="path to state/ledger.json (default: ./state/ledger.json)")
+    add_location(parser, None)
     sub = parser.add_subparsers(dest="governance_cmd", required=True, metavar="COMMAND")
-    sub.add_parser("validate", help="check the ledger against the schema v2 rules")
-    sub.add_parser("select", help="print the next chapter to refine")
-    sub.add_parser("promotions", help="promote draft chapters with enough consecutive passes")
+    actions = [
+        sub.add_parser("validate", help="check the ledger against the schema v2 rules"),
+        sub.add_parser("select", help="print the next chapter to refine"),
+        sub.add_parser("promotions", help="promote draft chapters with enough consecutive passes"),
+    ]
     for name, default in (("unhold", "active_refinement"), ("unlock", "active_refinement")):
         cmd = sub.add_parser(name, help=f"{name} chapters (set their status)")
         cmd.add_argument("--chapter-id", nargs="+", required=True, metavar="ID")
         cmd.add_argument("--status", default=default, help=f"new status ({default})")
+        actions.append(cmd)
+    for action in actions:  # after the action they override what came before it
+        add_location(action, argparse.SUPPRESS)
 
 
-def workspace_of(raw: str | None) -> Path:
-    """The workspace root for `--ledger` (which must be `<workspace>/state/ledger.json`)."""
-    path = Path(raw).resolve() if raw else (Path.cwd() / LEDGER_REL).resolve()
-    root = path.parent.parent
-    if path != root / LEDGER_REL:
+def workspace_of(ledger: str | None, root: str | None = None) -> Path:
+    """The workspace of `--ledger` (`<workspace>/state/ledger.json`) or `--root`."""
+    if root is not None:
+        workspace = Path(root).resolve()
+        if ledger is not None and Path(ledger).resolve() != workspace / LEDGER_REL:
+            raise KernelError(f"--ledger {ledger} is not the ledger of --root {root}")
+        return workspace
+    path = Path(ledger).resolve() if ledger else (Path.cwd() / LEDGER_REL).resolve()
+    workspace = path.parent.parent
+    if path != workspace / LEDGER_REL:
         raise KernelError(f"--ledger must point to <workspace>/state/ledger.json (got {path})")
-    return root
+    return workspace
 
 
 def command(args: argparse.Namespace) -> int:
-    root = workspace_of(args.ledger)
+    root = workspace_of(args.ledger, args.root)
     container = build_container(root)
     if args.governance_cmd in WRITING_COMMANDS:
         with container.run_lock():

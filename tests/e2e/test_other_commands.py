@@ -99,3 +99,31 @@ def test_filled_templates_drive_a_kernel_iteration(book: Book) -> None:
     result = run_cli("kernel", "--chapter-id", cid, "--max-iterations", "1", cwd=book.root)
     assert result.code == 1, result.stderr
     assert book.ledger()["chapters"][cid]["current_iteration"] == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--root", "{root}", "validate"],
+        ["validate", "--root", "{root}"],
+        ["validate", "--ledger", "{root}/state/ledger.json"],
+        ["--ledger", "{root}/state/ledger.json", "validate"],
+    ],
+)
+def test_governance_finds_the_workspace_from_root_or_ledger_before_or_after(
+    book: Book, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    filled = [arg.format(root=book.root) for arg in args]
+    assert main(["governance", *filled]) == 0
+    assert capsys.readouterr().out == f"ledger OK: {book.root / 'state/ledger.json'}\n"
+
+
+def test_governance_refuses_a_ledger_of_another_root(
+    book: Book, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    other = tmp_path / "elsewhere/state/ledger.json"
+    code = main(["governance", "--root", str(book.root), "select", "--ledger", str(other)])
+    assert code == 3
+    assert capsys.readouterr().err == (
+        f"KernelError: --ledger {other} is not the ledger of --root {book.root}\n"
+    )

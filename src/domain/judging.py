@@ -99,6 +99,7 @@ def judge(
         baseline_text=run.baseline,
         other_chapters=run.other_chapters,
         timestamp=timestamp,
+        chapter_id=run.options.chapter_id,
     )
     eval_ms = max(0, round(clock.monotonic_ms() - started))
     deterministic_pass = evaluation.passed and evaluation.drift_score <= run.options.max_drift_score

@@ -75,9 +75,12 @@ def run_deterministic_evals(
     baseline_text: str,
     other_chapters: Mapping[str, str],
     timestamp: str,
+    chapter_id: str | None = None,
 ) -> DeterministicEval:
     """Run chapter-quality, style-guard and drift-detection; passed = all three pass."""
-    quality = chapter_quality(text, configs.chapter_quality, timestamp=timestamp)
+    quality = chapter_quality(
+        text, configs.chapter_quality, timestamp=timestamp, chapter_id=chapter_id
+    )
     style = style_guard(text, configs.style_guard, timestamp=timestamp)
     drift = drift_detection(
         text,

@@ -8,7 +8,14 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib import metadata
 
-from app import demo, governance_command, kernel_command, templates_command
+from app import (
+    chapters_command,
+    demo,
+    governance_command,
+    init_command,
+    kernel_command,
+    templates_command,
+)
 from app.signals import Interrupted, stop_on_signals
 from domain.errors import EXIT_KERNEL_ERROR, KernelError, one_line
 
@@ -29,6 +36,16 @@ COMMANDS: dict[
         "scaffold role output files for a person to fill in",
         templates_command.add_arguments,
         templates_command.command,
+    ),
+    "init": (
+        "create a new book (a git repository with one example chapter)",
+        init_command.add_arguments,
+        init_command.command,
+    ),
+    "chapters": (
+        "add a chapter to the book, or list its chapters",
+        chapters_command.add_arguments,
+        chapters_command.command,
     ),
     "demo": (
         "run the kernel with the mock provider on a copy of the sample book",

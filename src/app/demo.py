@@ -5,42 +5,24 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 from adapters.files.state_paths import LEDGER, ROLE_IO
+from app.book_repo import commit_everything
 from app.container import build_container
 from app.kernel_command import run_kernel, stderr_progress
 from app.report import summary_lines
 from app.sample_book import sample_book_dir
 from app.settings import KernelSettings, LLMSettings
 from domain import governance
-from domain.errors import KernelError, one_line
+from domain.errors import KernelError
 from domain.kernel import KernelOptions
-
-IDENTITY = ("-c", "user.name=state-runner demo", "-c", "user.email=demo@localhost")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--into", help="directory for the copy (default: a new temporary one)")
     parser.add_argument("--max-iterations", type=int, default=3, help=argparse.SUPPRESS)
-
-
-def _git(root: Path, *args: str) -> None:
-    try:
-        subprocess.run(
-            ["git", *IDENTITY, "-C", str(root), *args],
-            check=True,
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-        )
-    except FileNotFoundError:
-        raise KernelError("git is not installed or not on PATH (the demo needs it)") from None
-    except subprocess.CalledProcessError as exc:
-        detail = one_line(exc.stderr or "")
-        raise KernelError(f"git {args[0]} failed in {root}: {detail}") from None
 
 
 def prepare(into: str | None) -> Path:
@@ -52,9 +34,7 @@ def prepare(into: str | None) -> Path:
     else:
         target = Path(tempfile.mkdtemp(prefix="state-runner-demo-")) / "book"
     shutil.copytree(sample_book_dir(), target, dirs_exist_ok=True)
-    _git(target, "init", "-q")
-    _git(target, "add", "-A")
-    _git(target, "commit", "-q", "-m", "sample book")
+    commit_everything(target, "sample book")
     return target
 
 

@@ -184,3 +184,50 @@ class Ledger:
             if isinstance(entry, dict) and type(entry.get("iteration")) is int
         ]
         return max(numbers, default=0) + 1
+
+
+def new_chapter_entry(path: str, hypothesis: str = "") -> JsonObject:
+    """A ledger v2 chapter entry for a chapter no iteration has touched yet."""
+    return {
+        "path": path,
+        "status": "active_refinement",
+        "lifecycle": "draft",
+        "current_iteration": 0,
+        "revision_count": 0,
+        "last_eval": None,
+        "quality_metrics": {
+            "structure_score": 0.0,
+            "clarity_score": 0.0,
+            "example_density": 0.0,
+            "tradeoff_presence": False,
+            "failure_mode_presence": False,
+            "drift_score": 0.0,
+        },
+        "stability": {
+            "consecutive_passes": 0,
+            "last_modified_iteration": 0,
+            "frozen_candidate": False,
+        },
+        "research": {
+            "hypothesis": hypothesis,
+            "falsifiable": True,
+            "validation_status": "untested",
+        },
+        "human_validation": {"approved": False, "approved_by": None, "approved_at": None},
+        "iteration_log": [],
+    }
+
+
+def new_ledger() -> JsonObject:
+    """An empty ledger v2: lifecycle rules (two passes promote), selection order, no chapters."""
+    lifecycles = ["draft", "refined", "approved", "frozen"]
+    return {
+        "version": 2,
+        "chapter_lifecycle_rules": {
+            "states": lifecycles,
+            "transitions": {"draft_to_refined": {"required_consecutive_passes": 2}},
+        },
+        "chapter_selection_strategy": {"lifecycle_priority": lifecycles},
+        "chapters": {},
+        "repo_iteration_log": [],
+    }

@@ -1,0 +1,93 @@
+"""`state-runner chapters add|list`: register a new chapter, or list the ledger's chapters."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from adapters.files.atomic import atomic_write_text
+from app.container import build_container
+from app.settings import resolve_root
+from domain.errors import KernelError
+from domain.evals import validate_eval_configs
+from domain.evals.quality_config import rules_for
+from domain.ledger_checks import check_file_name
+from domain.model import Ledger, new_chapter_entry
+from domain.roles import EVAL_NAMES
+
+PLACEHOLDER = "TODO: write this section."
+HYPOTHESIS_PLACEHOLDER = "TODO: a claim about this chapter's subject that a reader could test."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", help="workspace root (default: the current directory)")
+    sub = parser.add_subparsers(dest="chapters_cmd", required=True, metavar="COMMAND")
+    add = sub.add_parser("add", help="create a chapter with the book's required sections")
+    add.add_argument("chapter_id", metavar="ID", help="e.g. 02-consistency (file name, no .md)")
+    add.add_argument("--title", required=True, help="the chapter's title")
+    sub.add_parser("list", help="the ledger's chapters with status and lifecycle")
+
+
+def chapter_text(title: str, headings: list[str]) -> str:
+    sections = "".join(f"{heading}\n\n{PLACEHOLDER}\n\n" for heading in headings)
+    return f"# {title}\n\n{sections}".rstrip() + "\n"
+
+
+def roadmap_block(chapter_id: str, title: str, roadmap: str) -> str:
+    """The ROADMAP block for a chapter with a two-digit prefix that has none yet, else ""."""
+    number = re.match(r"\d{2}", chapter_id)
+    if number is None or re.search(rf"^## Chapter {number.group(0)}(?!\d)", roadmap, re.M):
+        return ""
+    block = f"## Chapter {number.group(0)} {title}\n\n### Research hypothesis\n\n"
+    return block + HYPOTHESIS_PLACEHOLDER + "\n"
+
+
+def add_chapter(root: Path, chapter_id: str, title: str) -> str:
+    """Write the chapter file, the ledger entry and the ROADMAP block; returns the path."""
+    check_file_name(chapter_id)
+    container = build_container(root)
+    store, workspace = container.ledger(), container.workspace()
+    ledger = Ledger.from_json(store.load(), store.display())
+    if chapter_id in ledger.to_json()["chapters"]:
+        raise KernelError(f"Chapter {chapter_id} is already in the ledger")
+    path = f"book/chapters/{chapter_id}.md"
+    if workspace.exists(path):
+        raise KernelError(f"{root / path} already exists: register it in the ledger by hand")
+    configs = validate_eval_configs({n: workspace.read_yaml(f"evals/{n}.yaml") for n in EVAL_NAMES})
+    rules = rules_for(configs.chapter_quality, chapter_id)
+    headings = [] if rules["exempt"] else list(rules["required_headings"])
+    roadmap = workspace.read_text("ROADMAP.md") if workspace.exists("ROADMAP.md") else ""
+    block = roadmap_block(chapter_id, title, roadmap)
+    atomic_write_text(root / path, chapter_text(title, headings))
+    if block:
+        atomic_write_text(root / "ROADMAP.md", roadmap.rstrip() + "\n\n" + block)
+    ledger.to_json()["chapters"][chapter_id] = new_chapter_entry(path)
+    store.save(ledger.to_json())
+    return path
+
+
+def list_chapters(root: Path) -> None:
+    store = build_container(root).ledger()
+    ledger = Ledger.from_json(store.load(), store.display())
+    print(f"{'ID':<28} {'STATUS':<18} {'LIFECYCLE':<10} {'ITER':>4}  PATH")
+    for chapter in ledger.chapters():
+        print(
+            f"{chapter.chapter_id:<28} {chapter.status or '-':<18} {chapter.lifecycle or '-':<10} "
+            f"{chapter.current_iteration:>4}  {chapter.path}"
+        )
+
+
+def command(args: argparse.Namespace) -> int:
+    root = resolve_root(args.root, Path.cwd())
+    if args.chapters_cmd == "list":
+        list_chapters(root)
+        return 0
+    with build_container(root).run_lock():
+        path = add_chapter(root, args.chapter_id, args.title)
+    print(
+        f"Added {args.chapter_id}: {path} (sections to write), its ledger entry and ROADMAP block; "
+        "nothing is committed.\n"
+        f"Next: write the sections, commit, then state-runner kernel --chapter-id {args.chapter_id}"
+    )
+    return 0

@@ -27,6 +27,22 @@ def test_sampling_parameters_reach_the_model_request(transport: CopilotHarness) 
     assert body["temperature"] == 0.0 and "max_tokens" not in body
 
 
+def test_the_model_request_carries_exactly_the_documented_fields(
+    transport: CopilotHarness,
+) -> None:
+    """README "What is sent to the model": these fields and nothing else (no tools, no stream)."""
+    messages, _, _ = transport.answer("fields", UsageSpec("absent"))
+    transport.adapter.chat(messages, temperature=0.0)
+    body = transport.server.chat_requests()[-1].body
+    assert {key: value for key, value in body.items() if key != "messages"} == {
+        "model": "test-model",
+        "temperature": 0.0,
+        "top_p": 0.95,
+        "frequency_penalty": 0,
+        "presence_penalty": 0,
+    }
+
+
 def test_earlier_turns_are_carried_in_the_documented_format(transport: CopilotHarness) -> None:
     transport.answer("third answer", UsageSpec("absent"))
     transport.adapter.chat(

@@ -21,6 +21,7 @@ from adapters.files.version_map_store import JsonVersionMapStore
 from adapters.files.workspace import FsWorkspace
 from adapters.git import GitVcs
 from adapters.llm.copilot_sdk import CopilotConfig, CopilotSDKAdapter
+from adapters.llm.demo_model import DemoLLM
 from adapters.llm.mock import MockLLM
 from app.settings import LLMSettings
 from domain.errors import KernelError
@@ -31,6 +32,15 @@ from domain.llm import LLMPort
 def mock_llm(model: str | None) -> Iterator[LLMPort]:
     """The deterministic offline provider, closed on shutdown."""
     llm = MockLLM(model or "mock")
+    try:
+        yield llm
+    finally:
+        llm.close()
+
+
+def demo_llm() -> Iterator[LLMPort]:
+    """The demo model: fixes the sample book's planted flaw, approves what the evals pass."""
+    llm = DemoLLM()
     try:
         yield llm
     finally:
@@ -92,6 +102,7 @@ class Container(containers.DeclarativeContainer):
     llm = providers.Selector(
         config.llm["provider"],
         mock=providers.Resource(mock_llm, model=config.llm.model),
+        demo=providers.Resource(demo_llm),
         copilot=providers.Resource(
             copilot_llm,
             model=config.llm.model,

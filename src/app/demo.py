@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import shutil
 import tempfile
@@ -10,18 +11,18 @@ from pathlib import Path
 
 from adapters.files.state_paths import LEDGER, ROLE_IO
 from app.book_repo import commit_everything
-from app.container import build_container
 from app.kernel_command import run_kernel, stderr_progress
 from app.report import summary_lines
 from app.sample_book import sample_book_dir
 from app.settings import KernelSettings, LLMSettings
-from domain import governance
 from domain.errors import KernelError
 from domain.kernel import KernelOptions
 
+DEMO_CHAPTER = "03-stampede-control"  # has the planted flaw the demo model fixes
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--into", help="directory for the copy (default: a new temporary one)")
+    parser.add_argument("--into", help="keep the book in this directory (default: a temporary one)")
     parser.add_argument("--max-iterations", type=int, default=3, help=argparse.SUPPRESS)
 
 
@@ -38,33 +39,45 @@ def prepare(into: str | None) -> Path:
     return target
 
 
-def command(args: argparse.Namespace) -> int:
-    root = prepare(args.into)
-    ledger = build_container(root).ledger().load()
-    chapter_id = governance.select_next_chapter(ledger)
+def chapter_diff(before: str, after: str, path: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), path, path
+    )
+    return "".join(lines)
+
+
+def run_demo(root: Path, max_iterations: int) -> int:
+    chapter_path = root / "book/chapters" / f"{DEMO_CHAPTER}.md"
+    before = chapter_path.read_text(encoding="utf-8")
     print(f"Sample book copied to {root}")
-    print(f"Running the kernel on {chapter_id} with the mock provider ...")
+    print(f"Refining {DEMO_CHAPTER} with the offline demo model (it fixes one planted flaw) ...")
     settings = KernelSettings(
         root=root,
         io_dir=root / ROLE_IO,
-        options=KernelOptions(
-            chapter_id=chapter_id, max_iterations=args.max_iterations, use_llm=True
-        ),
-        llm=LLMSettings(provider="mock", model="mock"),
+        options=KernelOptions(chapter_id=DEMO_CHAPTER, max_iterations=max_iterations, use_llm=True),
+        llm=LLMSettings(provider="demo", model="demo"),
     )
     outcome = run_kernel(settings, stderr_progress(os.isatty(2)))
     print("\n".join(summary_lines(outcome)))
-    ledger_path = root / LEDGER
-    print("The mock critic never approves, so a mock run ends on 'hold' by design.")
-    print(f"Ledger:  {ledger_path} (full logs in state/ledger/ and state/metrics/)")
-    print(f"Traces:  {root / 'state' / 'role_io' / chapter_id}/iter_NN/out/")
-    print("Next:    release the chapter and run it again, or drive it by hand with `templates`:")
-    print(
-        f"         uv run state-runner governance --ledger {ledger_path} unhold "
-        f"--chapter-id {chapter_id}"
+    diff = chapter_diff(
+        before, chapter_path.read_text(encoding="utf-8"), f"book/chapters/{DEMO_CHAPTER}.md"
     )
-    print(
-        f"         uv run state-runner kernel --root {root} --chapter-id {chapter_id} "
-        "--llm --llm-provider mock"
-    )
-    return 0 if outcome.exit_code in (0, 1) else outcome.exit_code
+    print("What the refinement changed:\n" + (diff or "(nothing)\n"), end="")
+    return outcome.exit_code
+
+
+def command(args: argparse.Namespace) -> int:
+    root = prepare(args.into)
+    try:
+        code = run_demo(root, args.max_iterations)
+    finally:
+        if not args.into:
+            shutil.rmtree(root.parent, ignore_errors=True)
+    if args.into:
+        print(f"Ledger:  {root / LEDGER} (full logs in state/ledger/ and state/metrics/)")
+        print(f"Traces:  {root / ROLE_IO / DEMO_CHAPTER}/iter_NN/out/")
+        print(f"Next:    state-runner kernel --root {root} --chapter-id 01-cache-invalidation "
+              "--llm --llm-provider mock")  # fmt: skip
+    else:
+        print("The temporary copy was removed; run `state-runner demo --into DIR` to keep it.")
+    return 0 if code in (0, 1) else code

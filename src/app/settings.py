@@ -14,7 +14,7 @@ from domain import adhoc
 from domain.errors import KernelError
 from domain.kernel import KernelOptions
 
-PROVIDERS = ("copilot", "mock")
+PROVIDERS = ("copilot", "mock", "demo")
 WIRE_APIS = ("completions", "responses")
 DEFAULT_PROVIDER = "copilot"
 DEFAULT_API_KEY_ENV = "COPILOT_API_KEY"
@@ -98,8 +98,8 @@ def _model(flag: str | None, env: Mapping[str, str], provider: str, use_llm: boo
     chosen, _ = _pick(flag, env, "KERNEL_LLM_MODEL")
     if chosen is not None and not chosen.strip():
         chosen = None
-    if chosen is None and provider == "mock":
-        chosen = "mock"
+    if chosen is None and provider in ("mock", "demo"):
+        chosen = provider
     if chosen is None and use_llm:
         needed = "--llm-model (or env KERNEL_LLM_MODEL) is required with --llm"
         raise KernelError(f"{needed} for provider '{provider}'")

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 from support.copilot_cli import require_cli
-from support.harnesses import CopilotHarness, Harness, MockHarness
+from support.harnesses import CopilotHarness, DemoHarness, Harness, MockHarness
 
-ADAPTERS = ["mock", "copilot"]
+ADAPTERS = ["mock", "demo", "copilot"]
 # Adapters with a transport to the model: the fault properties apply to these.
 TRANSPORT_ADAPTERS = ["copilot"]
 
@@ -17,6 +17,8 @@ TRANSPORT_ADAPTERS = ["copilot"]
 def make_harness(name: str) -> Harness:
     if name == "mock":
         return MockHarness()
+    if name == "demo":
+        return DemoHarness()
     if name == "copilot":
         return CopilotHarness(require_cli())
     raise ValueError(f"no harness for adapter {name!r}")

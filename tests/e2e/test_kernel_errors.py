@@ -179,7 +179,7 @@ def test_chapter_path_outside_the_workspace(
         ),
         (
             ["--llm", "--llm-provider", "gpt"],
-            "--llm-provider must be one of copilot, mock (got 'gpt')",
+            "--llm-provider must be one of copilot, mock, demo (got 'gpt')",
         ),
         (
             ["--llm"],
@@ -210,7 +210,7 @@ def test_bad_flag_values(book: Book, kernel: Run, args: list[str], message: str)
     [
         (
             {"KERNEL_LLM_PROVIDER": "bogus"},
-            "KERNEL_LLM_PROVIDER must be one of copilot, mock (got 'bogus')",
+            "KERNEL_LLM_PROVIDER must be one of copilot, mock, demo (got 'bogus')",
         ),
         (
             {"KERNEL_LLM_TIMEOUT_S": "-3"},

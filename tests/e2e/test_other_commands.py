@@ -11,17 +11,28 @@ from app.cli import main
 from support.workspace import Book, run_cli, run_script
 
 
-def test_demo_runs_the_mock_kernel_on_a_fresh_copy(tmp_path: Path) -> None:
+def test_demo_refines_the_planted_flaw_and_promotes_in_two_iterations(tmp_path: Path) -> None:
     target = tmp_path / "demo"
     result = run_cli("demo", "--into", str(target), cwd=tmp_path)
     assert result.code == 0, result.stderr
-    assert "max iterations reached, chapter on 'hold' after 3 iteration(s)" in result.stdout
-    assert result.stdout.count("  iteration ") == 3
+    assert "03-stampede-control: promoted to 'refined' after 2 iteration(s)" in result.stdout
+    assert result.stdout.count("  iteration ") == 2
+    assert "declared ## System Breakdown" in result.stdout
+    assert "-Our world-class caching layer combines" in result.stdout  # the diff is printed
+    assert "+The cache layer combines these four techniques" in result.stdout
     ledger = json.loads((target / "state/ledger.json").read_text())
-    held = [cid for cid, c in ledger["chapters"].items() if c["status"] == "hold"]
-    assert len(held) == 1 and held[0] in result.stdout
+    assert ledger["chapters"]["03-stampede-control"]["lifecycle"] == "refined"
     assert (target / ".git").is_dir()
     assert str(target / "state/ledger.json") in result.stdout
+
+
+def test_demo_without_into_removes_its_temporary_copy(tmp_path: Path) -> None:
+    env = {"TMPDIR": str(tmp_path)}
+    result = run_cli("demo", cwd=tmp_path, env=env)
+    assert result.code == 0, result.stderr
+    assert "promoted to 'refined'" in result.stdout
+    assert "The temporary copy was removed" in result.stdout
+    assert list(tmp_path.glob("state-runner-demo-*")) == []
 
 
 def test_demo_refuses_a_non_empty_directory(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from adapters.llm.copilot_sdk import CopilotConfig, CopilotSDKAdapter
+from adapters.llm.demo_model import DemoLLM
 from adapters.llm.mock import MockLLM
 from domain.llm import ChatMessage, LLMPort, LLMUsage
 from support.copilot_cli import process_marker, wait_for_exit
@@ -95,6 +96,17 @@ class MockHarness:
 
     def close(self) -> None:
         self._adapter.close()
+
+
+@dataclass
+class DemoHarness(MockHarness):
+    """The demo model: also echoes the writer's chapter (no planted flaw in it), usage 0."""
+
+    name: str = "demo"
+    _adapter: DemoLLM = field(default_factory=DemoLLM)  # type: ignore[assignment]
+
+    def new_adapter(self, **config: object) -> LLMPort:
+        return DemoLLM()
 
 
 class CopilotHarness:

@@ -68,11 +68,15 @@ def test_byok_url_is_normalised() -> None:
 @pytest.mark.parametrize(
     ("env", "flags", "message"),
     [
-        ({}, {"provider": "openai"}, "--llm-provider must be one of copilot, mock (got 'openai')"),
+        (
+            {},
+            {"provider": "openai"},
+            "--llm-provider must be one of copilot, mock, demo (got 'openai')",
+        ),
         (
             {"KERNEL_LLM_PROVIDER": "http"},
             {},
-            "KERNEL_LLM_PROVIDER must be one of copilot, mock (got 'http')",
+            "KERNEL_LLM_PROVIDER must be one of copilot, mock, demo (got 'http')",
         ),
         (
             {},

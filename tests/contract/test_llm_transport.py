@@ -90,9 +90,10 @@ def test_private_home_is_used_and_removed(transport: CopilotHarness, tmp_path: P
             assert b"prompt-2d9f04" not in data and b"reply-7c1e5b" not in data, path
 
 
-def test_sdk_logger_is_quiet_unless_verbose(transport: CopilotHarness) -> None:
+def test_sdk_logger_is_quiet_also_when_verbose(transport: CopilotHarness) -> None:
+    logging.getLogger("copilot").setLevel(logging.DEBUG)
     CopilotSDKAdapter(transport.config(verbose=True), env=transport.env).close()
-    assert logging.getLogger("copilot").level == logging.WARNING
+    assert logging.getLogger("copilot").level == logging.CRITICAL
     CopilotSDKAdapter(transport.config(), env=transport.env).close()
     assert logging.getLogger("copilot").level == logging.CRITICAL
 

@@ -94,14 +94,16 @@ def test_missing_byok_key_is_a_config_error(
     )
 
 
+@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "verbose"])
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_signals_end_the_run_cleanly(
-    book: Book, server: ModelServer, env: dict[str, str], sig: signal.Signals
+    book: Book, server: ModelServer, env: dict[str, str], sig: signal.Signals, verbose: bool
 ) -> None:
     server.default = Reply(fault=Fault.hang(120))
     ledger_before = (book.root / "state/ledger.json").read_bytes()
     before = homes()
-    proc = spawn_cli(*copilot_args(book, server), cwd=book.root, env=env)
+    extra = ["-v"] if verbose else []
+    proc = spawn_cli(*copilot_args(book, server, *extra), cwd=book.root, env=env)
     try:
         assert server.wait_for_requests(1, timeout=60), "the planner request never arrived"
         proc.send_signal(sig)
@@ -111,7 +113,11 @@ def test_signals_end_the_run_cleanly(
             proc.kill()
             proc.wait()
     assert proc.returncode == 128 + sig
-    assert err == f"KernelError: interrupted by {sig.name}\n"
+    if verbose:  # progress lines, then the one error line; nothing from the SDK
+        assert err.splitlines()[-1] == f"KernelError: interrupted by {sig.name}"
+        assert all(line.startswith(book.active_id) for line in err.splitlines()[:-1]), err
+    else:
+        assert err == f"KernelError: interrupted by {sig.name}\n"
     assert (book.root / "state/ledger.json").read_bytes() == ledger_before
     assert leftover_pids(environ=marker_of(env)) == set()
     assert homes() - before == set()

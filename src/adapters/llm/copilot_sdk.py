@@ -67,9 +67,9 @@ class CopilotSDKAdapter:
         self._params: dict[str, CallParams] = {}
         self._broken: LLMClientError | None = None
         self._closed = False
-        logging.getLogger(SDK_LOGGER).setLevel(
-            logging.WARNING if config.verbose else logging.CRITICAL
-        )
+        # Every SDK failure reaches the caller as one LLMClientError line; the SDK's own log
+        # (tracebacks on shutdown, "send_and_wait failed") would only repeat it, also with -v.
+        logging.getLogger(SDK_LOGGER).setLevel(logging.CRITICAL)
 
     # ----------------------------------------------------------------- facts
     @property

@@ -34,12 +34,14 @@ def server() -> Iterator[ModelServer]:
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    """Environment for a BYOK run: the CLI, a unique key, a private HOME, a process marker."""
-    home = tmp_path / "user-home"
+    """Environment for a BYOK run: the CLI, a unique key, a private HOME and TMPDIR, a marker."""
+    home, temp = tmp_path / "user-home", tmp_path / "tmp"
     home.mkdir()
+    temp.mkdir()
     return {
         "COPILOT_CLI_PATH": str(require_cli()),
         "COPILOT_API_KEY": BYOK_KEY,
         "HOME": str(home),
+        "TMPDIR": str(temp),  # the run's private Copilot homes land here, apart from other runs
         **process_marker(),
     }

@@ -47,7 +47,7 @@ def test_the_byok_key_is_never_written_or_printed(
     needle = SECRET.encode()
     assert files_containing(book.root, needle) == []
     assert files_containing(Path(env["HOME"]), needle) == []
-    for home in homes():
+    for home in homes(env):
         assert files_containing(home, needle) == [], home
 
 
@@ -55,11 +55,11 @@ def test_sigkill_leaves_no_cli_and_the_next_run_sweeps_the_home(
     book: Book, server: ModelServer, env: dict[str, str]
 ) -> None:
     server.default = Reply(fault=Fault.hang(120))
-    before = homes()
+    before = homes(env)
     proc = spawn_cli(*copilot_args(book, server), cwd=book.root, env=env)
     try:
         assert server.wait_for_requests(1, timeout=60)
-        orphaned = homes() - before
+        orphaned = homes(env) - before
         assert len(orphaned) == 1  # the killed run's private home
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=10)
@@ -69,13 +69,13 @@ def test_sigkill_leaves_no_cli_and_the_next_run_sweeps_the_home(
             proc.wait()
     # the CLI notices its parent is gone (stdin closes) and exits by itself
     assert wait_for_exit(copilot_pids(environ=marker_of(env)), timeout=10) == set()
-    assert orphaned <= homes()
+    assert orphaned <= homes(env)
     server.default = Reply("unused")
     server.responder = KernelModel(approve=False)
     after = run_cli(*copilot_args(book, server, "--max-iterations", "1"), cwd=book.root, env=env)
     assert after.code == 1, after.stderr
-    assert not (orphaned & homes()), "the dead run's home was not swept"
-    assert homes() - before == set()
+    assert not (orphaned & homes(env)), "the dead run's home was not swept"
+    assert homes(env) - before == set()
 
 
 def test_sweep_keeps_homes_of_live_processes(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ def test_roles_reach_the_model_exactly_and_usage_is_recorded(
 ) -> None:
     cid = book.active_id
     server.responder = KernelModel(approve=False)
-    before = homes()
+    before = homes(env)
     result = run_cli(*copilot_args(book, server, "--max-iterations", "1"), cwd=book.root, env=env)
     assert result.code == 1, result.stderr
 
@@ -43,7 +43,7 @@ def test_roles_reach_the_model_exactly_and_usage_is_recorded(
     assert entry["resource_usage"]["prompt_tokens"] == sum(p for p, _ in USAGE.values())
     assert entry["resource_usage"]["completion_tokens"] == sum(c for _, c in USAGE.values())
     assert leftover_pids(environ=marker_of(env)) == set()
-    assert homes() - before == set()
+    assert homes(env) - before == set()
 
 
 def test_approved_twice_through_the_real_cli_is_refined(
@@ -64,7 +64,7 @@ def test_provider_401_ends_fast_with_one_line(
 ) -> None:
     server.default = Reply(fault=Fault.http(401))
     ledger_before = (book.root / "state/ledger.json").read_bytes()
-    homes_before = homes()
+    homes_before = homes(env)
     started = time.monotonic()
     result = run_cli(*copilot_args(book, server), cwd=book.root, env=env)
     elapsed = time.monotonic() - started
@@ -78,7 +78,7 @@ def test_provider_401_ends_fast_with_one_line(
     assert elapsed < 15, f"took {elapsed:.1f}s"
     assert (book.root / "state/ledger.json").read_bytes() == ledger_before
     assert leftover_pids(environ=marker_of(env)) == set()
-    assert homes() - homes_before == set()
+    assert homes(env) - homes_before == set()
 
 
 def test_missing_byok_key_is_a_config_error(
@@ -101,7 +101,7 @@ def test_signals_end_the_run_cleanly(
 ) -> None:
     server.default = Reply(fault=Fault.hang(120))
     ledger_before = (book.root / "state/ledger.json").read_bytes()
-    before = homes()
+    before = homes(env)
     extra = ["-v"] if verbose else []
     proc = spawn_cli(*copilot_args(book, server, *extra), cwd=book.root, env=env)
     try:
@@ -120,7 +120,7 @@ def test_signals_end_the_run_cleanly(
         assert err == f"KernelError: interrupted by {sig.name}\n"
     assert (book.root / "state/ledger.json").read_bytes() == ledger_before
     assert leftover_pids(environ=marker_of(env)) == set()
-    assert homes() - before == set()
+    assert homes(env) - before == set()
 
 
 def test_demo_json_is_unaffected_by_copilot_env(book: Book) -> None:

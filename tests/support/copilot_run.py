@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from adapters.llm.copilot_home import HOME_PREFIX
@@ -22,9 +23,10 @@ def copilot_args(book: Book, server: ModelServer, *extra: str) -> list[str]:
     ]  # fmt: skip
 
 
-def homes() -> set[Path]:
-    """The private Copilot homes currently in the temp folder."""
-    return set(Path(tempfile.gettempdir()).glob(f"{HOME_PREFIX}*"))
+def homes(env: Mapping[str, str] | None = None) -> set[Path]:
+    """The private Copilot homes currently in the run's temp folder (`TMPDIR` of `env`)."""
+    folder = (env or {}).get("TMPDIR") or tempfile.gettempdir()
+    return set(Path(folder).glob(f"{HOME_PREFIX}*"))
 
 
 def marker_of(env: dict[str, str]) -> dict[str, str]:

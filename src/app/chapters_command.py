@@ -14,9 +14,10 @@ from domain.evals import validate_eval_configs
 from domain.evals.quality_config import rules_for
 from domain.ledger_checks import check_file_name
 from domain.model import Ledger, new_chapter_entry
-from domain.roles import EVAL_NAMES
+from domain.roles import EVAL_NAMES, chapter_hypothesis
 
 PLACEHOLDER = "TODO: write this section."
+EXEMPT_SECTION = "## Text"
 HYPOTHESIS_PLACEHOLDER = "TODO: a claim about this chapter's subject that a reader could test."
 
 
@@ -43,8 +44,9 @@ def roadmap_block(chapter_id: str, title: str, roadmap: str) -> str:
     return block + HYPOTHESIS_PLACEHOLDER + "\n"
 
 
-def add_chapter(root: Path, chapter_id: str, title: str) -> str:
-    """Write the chapter file, the ledger entry and the ROADMAP block; returns the path."""
+def add_chapter(root: Path, chapter_id: str, title: str) -> tuple[str, bool]:
+    """Write the chapter file, the ledger entry and (when new) the ROADMAP block; returns the
+    path and whether a ROADMAP block was added."""
     check_file_name(chapter_id)
     container = build_container(root)
     store, workspace = container.ledger(), container.workspace()
@@ -56,15 +58,17 @@ def add_chapter(root: Path, chapter_id: str, title: str) -> str:
         raise KernelError(f"{root / path} already exists: register it in the ledger by hand")
     configs = validate_eval_configs({n: workspace.read_yaml(f"evals/{n}.yaml") for n in EVAL_NAMES})
     rules = rules_for(configs.chapter_quality, chapter_id)
-    headings = [] if rules["exempt"] else list(rules["required_headings"])
+    # an exempt chapter still needs one `## ` section: the planner declares what may change
+    headings = [EXEMPT_SECTION] if rules["exempt"] else list(rules["required_headings"])
     roadmap = workspace.read_text("ROADMAP.md") if workspace.exists("ROADMAP.md") else ""
     block = roadmap_block(chapter_id, title, roadmap)
     atomic_write_text(root / path, chapter_text(title, headings))
     if block:
         atomic_write_text(root / "ROADMAP.md", roadmap.rstrip() + "\n\n" + block)
-    ledger.to_json()["chapters"][chapter_id] = new_chapter_entry(path)
+    hypothesis = "" if block else chapter_hypothesis(roadmap, chapter_id)
+    ledger.to_json()["chapters"][chapter_id] = new_chapter_entry(path, hypothesis)
     store.save(ledger.to_json())
-    return path
+    return path, bool(block)
 
 
 def list_chapters(root: Path) -> None:
@@ -84,9 +88,10 @@ def command(args: argparse.Namespace) -> int:
         list_chapters(root)
         return 0
     with build_container(root).run_lock():
-        path = add_chapter(root, args.chapter_id, args.title)
+        path, new_block = add_chapter(root, args.chapter_id, args.title)
+    roadmap = "a ROADMAP block" if new_block else "no ROADMAP block (one exists)"
     print(
-        f"Added {args.chapter_id}: {path} (sections to write), its ledger entry and ROADMAP block; "
+        f"Added {args.chapter_id}: {path} (sections to write), its ledger entry and {roadmap}; "
         "nothing is committed.\n"
         f"Next: write the sections, commit, then state-runner kernel --chapter-id {args.chapter_id}"
     )

@@ -88,7 +88,7 @@ def test_chapters_add_uses_the_book_s_own_headings_and_exemptions(
     own = (new_book / "book/chapters/03-own.md").read_text()
     todo = "TODO: write this section."
     assert own == f"# Own\n\n## Claim\n\n{todo}\n\n## Evidence\n\n{todo}\n"
-    assert (new_book / "book/chapters/00-preface.md").read_text() == "# Hi\n"
+    assert (new_book / "book/chapters/00-preface.md").read_text() == f"# Hi\n\n## Text\n\n{todo}\n"
 
 
 @pytest.mark.parametrize(

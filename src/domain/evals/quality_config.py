@@ -59,6 +59,8 @@ def _scored_section(value: object, path: str, min_chars: int) -> dict[str, Any]:
     name = value.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ConfigIssue(f"{path}.name must be a non-empty string")
+    if "heading" in value and "headings" in value:
+        raise ConfigIssue(f"{path}: give heading or headings, not both")
     if "heading" in value:
         headings = strings([value["heading"]], f"{path}.heading")
     else:
@@ -102,7 +104,7 @@ def _rules(doc: Doc, parent: str, base: Mapping[str, Any] | None) -> dict[str, A
     if "scored_sections" in doc:
         scored = _scored_sections(doc["scored_sections"], where("scored_sections"), min_chars)
     else:
-        scored = inherited.get("scored_sections") or _default_scored(min_chars)
+        scored = inherited.get("scored_sections", _default_scored(min_chars))
     thresholds = section(doc, "thresholds", parent)
     default_total = inherited.get("thresholds", {}).get("refine_min_total", 0.65)
     total = get(thresholds, "refine_min_total", where("thresholds"), unit, default_total)

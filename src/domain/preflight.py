@@ -94,6 +94,8 @@ def prepare(ports: KernelPorts, options: KernelOptions) -> RunContext:
     prompts = contracts(ports, options)
     ports.state.check()
     roadmap = ws.read_text("ROADMAP.md") if ws.exists("ROADMAP.md") else ""
+    if not ws.exists("ROADMAP.md"):
+        ports.notice("ROADMAP.md not found: the planner gets no research hypothesis")
     return RunContext(
         options=options,
         ledger=ledger,

@@ -118,3 +118,13 @@ def test_first_run_without_outputs_has_no_previous_verdict(book: Book, kernel: R
     code, _, err = kernel("--chapter-id", book.active_id)
     assert code == 2
     assert "Last iteration" not in err
+
+
+def test_a_missing_roadmap_is_said_not_passed_over(book: Book, kernel: Run) -> None:
+    (book.root / "ROADMAP.md").unlink()
+    book.commit_all("no roadmap")
+    code, _, err = kernel("--chapter-id", book.active_id, "--llm", "--llm-provider", "mock")
+    assert code == 1
+    assert err.startswith(
+        "state-runner: ROADMAP.md not found: the planner gets no research hypothesis\n"
+    )

@@ -10,19 +10,21 @@ Usage is always 0/0.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import yaml
 
-from adapters.llm.mock import CHAPTER_END, CHAPTER_START, CRITIC_MARKER, PLANNER_MARKER, first_h2
+from adapters.llm.mock import (
+    CHAPTER_END,
+    CHAPTER_START,
+    CRITIC_MARKER,
+    PLANNER_MARKER,
+    OfflineLLM,
+    first_h2,
+)
 from domain.evals import run_deterministic_evals, validate_eval_configs
 from domain.llm import (
     ChatMessage,
-    ErrorKind,
-    LLMClientError,
-    LLMResponse,
-    LLMUsage,
-    coerce_messages,
 )
 from domain.markdown import h2_sections
 from domain.roles import EVAL_NAMES
@@ -48,38 +50,24 @@ APPROVAL = {
 }
 
 
-class DemoLLM:
+class DemoLLM(OfflineLLM):
     """LLMPort that fixes the passages in `fixes` and approves what the evals pass."""
 
     provider = "demo"
 
     def __init__(self, fixes: Mapping[str, str] = SAMPLE_FIXES) -> None:
+        super().__init__()
         self.fixes = dict(fixes)
-        self.closed = False
 
-    def chat(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        temperature: float = 0.0,
-        max_tokens: int | None = None,
-    ) -> LLMResponse:
-        checked = coerce_messages(messages)
-        if self.closed:
-            raise LLMClientError("the demo provider is closed", kind=ErrorKind.CONFIG)
-        text = checked[-1].content
+    def answer(self, messages: list[ChatMessage]) -> str:
+        text = messages[-1].content
         if CHAPTER_START in text and CHAPTER_END in text:
-            reply = self._write(text.split(CHAPTER_START, 1)[1].split(CHAPTER_END, 1)[0])
-        elif PLANNER_MARKER in text:
-            reply = json.dumps(self._plan(text), sort_keys=True)
-        elif CRITIC_MARKER in text:
-            reply = json.dumps(self._critique(text), sort_keys=True)
-        else:
-            reply = ""
-        return LLMResponse(content=reply, usage=LLMUsage(0, 0), raw=None)
-
-    def close(self) -> None:
-        self.closed = True
+            return self._write(text.split(CHAPTER_START, 1)[1].split(CHAPTER_END, 1)[0])
+        if PLANNER_MARKER in text:
+            return json.dumps(self._plan(text), sort_keys=True)
+        if CRITIC_MARKER in text:
+            return json.dumps(self._critique(text), sort_keys=True)
+        return ""
 
     def _plan(self, planner_text: str) -> dict[str, object]:
         chapter = json.loads(planner_text.split(PLANNER_MARKER, 1)[1])["chapter_content"]

@@ -71,14 +71,16 @@ def mock_reply(text: str) -> str:
     return ""
 
 
-class MockLLM:
-    """Deterministic LLMPort: no network, usage always 0/0."""
+class OfflineLLM:
+    """Base of the offline providers: validated messages in, `answer(text)` out, usage 0/0."""
 
-    provider = "mock"
+    provider = "offline"
 
-    def __init__(self, model: str = "mock") -> None:
-        self.model = model
+    def __init__(self) -> None:
         self.closed = False
+
+    def answer(self, messages: list[ChatMessage]) -> str:
+        raise NotImplementedError
 
     def chat(
         self,
@@ -89,9 +91,21 @@ class MockLLM:
     ) -> LLMResponse:
         checked = coerce_messages(messages)
         if self.closed:
-            raise LLMClientError("the mock provider is closed", kind=ErrorKind.CONFIG)
-        content = mock_reply("\n".join(m.content for m in checked))
-        return LLMResponse(content=content, usage=LLMUsage(0, 0), raw=None)
+            raise LLMClientError(f"the {self.provider} provider is closed", kind=ErrorKind.CONFIG)
+        return LLMResponse(content=self.answer(checked), usage=LLMUsage(0, 0), raw=None)
 
     def close(self) -> None:
         self.closed = True
+
+
+class MockLLM(OfflineLLM):
+    """Deterministic LLMPort: no network, usage always 0/0, never approves."""
+
+    provider = "mock"
+
+    def __init__(self, model: str = "mock") -> None:
+        super().__init__()
+        self.model = model
+
+    def answer(self, messages: list[ChatMessage]) -> str:
+        return mock_reply("\n".join(m.content for m in messages))

@@ -35,12 +35,27 @@ def _style(report: Mapping[str, Any]) -> list[str]:
 
 
 def _drift(report: Mapping[str, Any], score: object) -> list[str]:
+    """The drift score and each component that contributed to it."""
     reasons: list[str] = []
-    if report.get("hype_hits"):
-        reasons.append(f"hype {', '.join(report['hype_hits'])}")
     if isinstance(score, int | float):
         reasons.append(f"drift score {score:.2f}")
-    hits = report.get("drift_metrics", {}).get("cross_chapter_similarity_hits") or []
+    if report.get("hype_hits"):
+        reasons.append(f"hype {', '.join(report['hype_hits'])}")
+    repetition = report.get("repetition_metrics") or {}
+    for key, label in (
+        ("duplicate_sentence_ratio", "repeated sentences"),
+        ("near_duplicate_ngram_ratio", "repeated 5-grams"),
+    ):
+        value = repetition.get(key)
+        if isinstance(value, int | float) and value > 0:
+            reasons.append(f"{label} {value:.2f}")
+    metrics = report.get("drift_metrics") or {}
+    deltas = metrics.get("anchor_deltas") or {}
+    moved = {term: d for term, d in deltas.items() if isinstance(d, int | float) and d > 0}
+    if moved:
+        term = max(moved, key=lambda t: moved[t])
+        reasons.append(f"anchor '{term}' context changed {moved[term]:.2f}")
+    hits = metrics.get("cross_chapter_similarity_hits") or []
     if hits:
         reasons.append("near copy of " + ", ".join(str(h.get("chapter_id")) for h in hits))
     return reasons

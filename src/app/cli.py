@@ -48,7 +48,7 @@ COMMANDS: dict[
         chapters_command.command,
     ),
     "demo": (
-        "run the kernel with the mock provider on a copy of the sample book",
+        "refine a chapter of a copy of the sample book with the offline demo model",
         demo.add_arguments,
         demo.command,
     ),

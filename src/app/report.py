@@ -45,6 +45,7 @@ def summary_lines(outcome: RunOutcome) -> list[str]:
 def missing_outputs_text(outcome: RunOutcome) -> str:
     lines = ["Role outputs missing for this iteration. Produce these files and re-run:"]
     lines += [f"- {path}" for path in outcome.missing_outputs]
+    lines.append(f"(state-runner templates --chapter-id {outcome.chapter_id} scaffolds them)")
     if outcome.last_verdict:
         lines.append(outcome.last_verdict)
     return "\n".join(lines) + "\n"

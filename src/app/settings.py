@@ -102,7 +102,8 @@ def _model(flag: str | None, env: Mapping[str, str], provider: str, use_llm: boo
         chosen = provider
     if chosen is None and use_llm:
         needed = "--llm-model (or env KERNEL_LLM_MODEL) is required with --llm"
-        raise KernelError(f"{needed} for provider '{provider}'")
+        hint = " (the default provider; --llm-provider mock runs offline)" * (provider == "copilot")
+        raise KernelError(f"{needed} for provider '{provider}'{hint}")
     return chosen
 
 

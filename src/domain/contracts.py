@@ -110,7 +110,10 @@ def parse_planner(data: object) -> PlannerPlan:
     if not isinstance(delta, str) or not _WORD_DELTA.match(delta):
         raise KernelError("planner.target_word_delta must look like '+400', '-100', or '0'")
     if not lists["focus_areas"]:
-        raise KernelError("planner.focus_areas must not be empty")
+        raise KernelError(
+            "planner.focus_areas must not be empty: name at least one section, starting with its "
+            "'## ' heading copied verbatim"
+        )
     return PlannerPlan(
         focus_areas=lists["focus_areas"],
         structural_changes=lists["structural_changes"],

@@ -128,7 +128,8 @@ def _check_current_status(
     chapters: Mapping[str, Mapping[str, Any]], chapter_id: str, only_from: str | None
 ) -> None:
     if chapter_id not in chapters:
-        raise KernelError(f"Unknown chapter_id: {chapter_id}")
+        known = ", ".join(sorted(chapters)) or "none"
+        raise KernelError(f"Unknown chapter_id: {chapter_id} (the ledger has: {known})")
     current = chapters[chapter_id].get("status")
     if only_from is not None and current != only_from:
         phrase = _STATUS_PHRASES.get(only_from, only_from)

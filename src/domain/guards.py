@@ -43,8 +43,22 @@ def changed_sections(old: str, new: str) -> set[str]:
 
 
 def check_headings(baseline_headings: list[str], revised: str) -> None:
-    if heading_lines(revised) != baseline_headings:
-        raise KernelError("Writer changed headings; this is forbidden.")
+    revised_headings = heading_lines(revised)
+    if revised_headings != baseline_headings:
+        raise KernelError(
+            "Writer changed headings; this is forbidden. "
+            + first_heading_difference(baseline_headings, revised_headings)
+        )
+
+
+def first_heading_difference(expected: list[str], found: list[str]) -> str:
+    """Where two heading lists first differ, said for a person."""
+    for index, (want, got) in enumerate(zip(expected, found, strict=False)):
+        if want != got:
+            return f"Heading {index + 1} should be {want!r}, found {got!r}."
+    if len(found) < len(expected):
+        return f"Missing heading {expected[len(found)]!r}."
+    return f"Extra heading {found[len(expected)]!r}."
 
 
 def check_diff(current: str, revised: str, cap: float) -> float:

@@ -130,6 +130,7 @@ def test_file_driven_run_without_outputs_lists_the_files(book: Book) -> None:
     assert result.stderr == (
         "Role outputs missing for this iteration. Produce these files and re-run:\n"
         f"- {base}/planner.json\n- {base}/writer.md\n- {base}/critic.json\n"
+        f"(state-runner templates --chapter-id {cid} scaffolds them)\n"
     )
     assert (book.root / "state/ledger.json").read_bytes() == ledger_before
     assert (book.iter_dir(cid, 1) / "in/planner_input.json").is_file()

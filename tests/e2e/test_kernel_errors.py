@@ -183,7 +183,8 @@ def test_chapter_path_outside_the_workspace(
         ),
         (
             ["--llm"],
-            "--llm-model (or env KERNEL_LLM_MODEL) is required with --llm for provider 'copilot'",
+            "--llm-model (or env KERNEL_LLM_MODEL) is required with --llm for provider 'copilot' "
+            "(the default provider; --llm-provider mock runs offline)",
         ),
         (
             ["--llm", "--llm-provider", "mock", "--llm-timeout-s", "0"],

@@ -55,7 +55,10 @@ def test_zero_retries_keeps_the_original_single_attempt_and_message(book: Book) 
     with pytest.raises(KernelError) as info:
         run_with_llm(book, llm, max_iterations=1, writer_retries=0)
     assert roles_called(llm) == ["planner", "writer", "critic"]
-    assert str(info.value).startswith("Writer changed headings; this is forbidden. Moved the LLM's")
+    assert str(info.value).startswith(
+        "Writer changed headings; this is forbidden. Heading 2 should be '## Thesis', found "
+        "'## Claim'. Moved the LLM's"
+    )
     assert "planner, writer, critic outputs" in str(info.value)
     assert (book.iter_dir(cid, 1) / "out/rejected/1/critic.json").is_file()
 
@@ -104,7 +107,8 @@ def test_a_person_s_writer_output_is_never_retried_and_stays_put(book: Book) -> 
     assert roles_called(llm) == ["planner", "critic"]
     shown = f"state/role_io/{cid}/iter_01/out"
     assert str(info.value) == (
-        f"Writer changed headings; this is forbidden. Fix {shown}/writer.md and re-run. "
+        "Writer changed headings; this is forbidden. Heading 2 should be '## Thesis', found "
+        f"'## Claim'. Fix {shown}/writer.md and re-run. "
         f"Moved the LLM's planner, critic outputs to {shown}/rejected/1/; "
         "the next run asks the model again."
     )

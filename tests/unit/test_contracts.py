@@ -66,7 +66,11 @@ def test_valid_plan_parses() -> None:
             plan(target_word_delta=400),
             "planner.target_word_delta must look like '+400', '-100', or '0'",
         ),
-        (plan(focus_areas=[]), "planner.focus_areas must not be empty"),
+        (
+            plan(focus_areas=[]),
+            "planner.focus_areas must not be empty: name at least one section, starting with its "
+            "'## ' heading copied verbatim",
+        ),
         ([1, 2], "planner: expected a JSON object"),
     ],
 )

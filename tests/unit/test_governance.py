@@ -683,7 +683,7 @@ def test_set_status_without_only_from_accepts_any_current_status() -> None:
 
 def test_unknown_chapter_is_rejected_before_any_change() -> None:
     ledger = make_ledger(a=make_chapter(status="hold"))
-    with pytest.raises(KernelError, match=r"^Unknown chapter_id: zz$"):
+    with pytest.raises(KernelError, match=r"^Unknown chapter_id: zz \(the ledger has: a\)$"):
         governance.set_status(ledger, ["a", "zz"], "active_refinement", only_from="hold")
     assert statuses(ledger) == {"a": "hold"}
 

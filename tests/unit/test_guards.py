@@ -36,7 +36,18 @@ def test_changed_heading_is_refused() -> None:
     revised = CHAPTER.replace("## Trade-offs", "## Tradeoffs")
     with pytest.raises(KernelError) as info:
         guards.check_headings(heading_lines(CHAPTER), revised)
-    assert str(info.value) == "Writer changed headings; this is forbidden."
+    assert str(info.value) == (
+        "Writer changed headings; this is forbidden. "
+        "Heading 3 should be '## Trade-offs', found '## Tradeoffs'."
+    )
+
+
+def test_a_missing_or_extra_heading_is_named() -> None:
+    headings = heading_lines(CHAPTER)
+    with pytest.raises(KernelError, match=r"Missing heading '### Detail'\.$"):
+        guards.check_headings(headings, CHAPTER.replace("### Detail\n", ""))
+    with pytest.raises(KernelError, match=r"Extra heading '## New'\.$"):
+        guards.check_headings(headings, CHAPTER + "\n## New\n")
 
 
 def test_diff_ratio_counts_deleted_plus_inserted_lines() -> None:

@@ -81,7 +81,8 @@ def test_byok_url_is_normalised() -> None:
         (
             {},
             {},
-            "--llm-model (or env KERNEL_LLM_MODEL) is required with --llm for provider 'copilot'",
+            "--llm-model (or env KERNEL_LLM_MODEL) is required with --llm for provider 'copilot' "
+            "(the default provider; --llm-provider mock runs offline)",
         ),
         (
             {"KERNEL_LLM_TIMEOUT_S": "soon"},

@@ -17,6 +17,9 @@ FALLBACK_IDENTITY = {
 }
 
 
+FALLBACK_ID = ["-c", "user.name=state-runner", "-c", "user.email=state-runner@localhost"]
+
+
 class GitVcs:
     """Vcs port over `git -C <root>`."""
 
@@ -39,6 +42,13 @@ class GitVcs:
             detail = one_line(proc.stderr or proc.stdout) or f"exit {proc.returncode}"
             raise KernelError(f"git {args[0]} failed: {detail}")
         return proc.stdout if proc.returncode == 0 else ""
+
+    def create_repository(self, message: str) -> None:
+        """`git init`, add everything, commit; the person's git identity, or a neutral one."""
+        self._git("init", "-q")
+        self._git("add", "-A")
+        identity = [] if self._git("config", "user.email", check=False).strip() else FALLBACK_ID
+        self._git(*identity, "commit", "-q", "-m", message)
 
     def _require_repo(self) -> None:
         if self._git("rev-parse", "--is-inside-work-tree", check=False).strip() != "true":

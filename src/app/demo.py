@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from adapters.files.state_paths import LEDGER, ROLE_IO
-from app.book_repo import commit_everything
+from adapters.git import GitVcs
 from app.kernel_command import run_kernel, stderr_progress
 from app.report import summary_lines
 from app.sample_book import sample_book_dir
@@ -35,7 +35,7 @@ def prepare(into: str | None) -> Path:
     else:
         target = Path(tempfile.mkdtemp(prefix="state-runner-demo-")) / "book"
     shutil.copytree(sample_book_dir(), target, dirs_exist_ok=True)
-    commit_everything(target, "sample book")
+    GitVcs(target).create_repository("sample book")
     return target
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from adapters.files.atomic import write_json
 from adapters.files.state_paths import LEDGER, METRICS, VERSION_MAP
-from app.book_repo import commit_everything
+from adapters.git import GitVcs
 from domain.errors import KernelError
 from domain.model import new_chapter_entry, new_ledger
 from domain.roles import chapter_hypothesis
@@ -34,7 +34,7 @@ def create_book(target: Path) -> None:
     write_json(target / LEDGER, ledger)
     write_json(target / METRICS, {"chapters": {}})
     write_json(target / VERSION_MAP, {"chapters": {}, "generated_at": None})
-    commit_everything(target, "New book (state-runner init)")
+    GitVcs(target).create_repository("New book (state-runner init)")
 
 
 def command(args: argparse.Namespace) -> int:

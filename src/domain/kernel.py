@@ -84,17 +84,17 @@ class Kernel:
         if options.use_llm and self.p.llm is None:
             raise KernelError("LLM mode needs an LLM provider")
         run = prepare(self.p, options)
-        it = _Iteration(run.current_iteration, self.p.files.iteration(options.chapter_id, 0))
-        for number in range(
-            run.current_iteration + 1, run.current_iteration + 1 + options.max_iterations
-        ):
+        number = run.current_iteration
+        it = _Iteration(number, self.p.files.iteration(options.chapter_id, number))
+        for number in range(number + 1, number + 1 + options.max_iterations):
             it = _Iteration(number, self.p.files.iteration(options.chapter_id, number))
             ended = self._iterate(run, it)
             if ended is not None:
                 return ended
         run.chapter.hold()
         self.p.state.save_ledger(run.ledger.to_json())
-        it.files.event("lifecycle_transition", {"iteration": it.number, "new_status": "hold"})
+        if options.max_iterations > 0:  # an iteration ran: its event log records the hold
+            it.files.event("lifecycle_transition", {"iteration": it.number, "new_status": "hold"})
         self.p.progress(f"{options.chapter_id}: max iterations reached; status set to 'hold'")
         return outcome(EXIT_HOLD, run.chapter, run.summaries, it.files.shown_folder())
 

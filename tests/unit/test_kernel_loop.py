@@ -189,3 +189,11 @@ def test_ineligible_chapter_is_refused_before_any_write() -> None:
     with pytest.raises(KernelError, match=refusal + r"--chapter-id 01$"):
         loop.run(use_llm=True)
     assert loop.state.calls == ["recover"]
+
+
+def test_zero_iterations_holds_without_writing_an_iteration_folder() -> None:
+    loop = make_loop()
+    outcome = loop.run(use_llm=True, max_iterations=0)
+    assert (outcome.exit_code, outcome.status) == (1, "hold")
+    assert all(not files.events for files in loop.files.iterations.values())
+    assert outcome.iteration_dir == "io/01/iter_00"

@@ -84,9 +84,9 @@ class Kernel:
         if options.use_llm and self.p.llm is None:
             raise KernelError("LLM mode needs an LLM provider")
         run = prepare(self.p, options)
-        number = run.current_iteration
-        it = _Iteration(number, self.p.files.iteration(options.chapter_id, number))
-        for number in range(number + 1, number + 1 + options.max_iterations):
+        start = run.current_iteration
+        it = _Iteration(start, self.p.files.iteration(options.chapter_id, start))
+        for number in range(start + 1, start + 1 + options.max_iterations):
             it = _Iteration(number, self.p.files.iteration(options.chapter_id, number))
             ended = self._iterate(run, it)
             if ended is not None:

@@ -10,11 +10,11 @@ from adapters.files.atomic import atomic_write_text
 from app.container import build_container
 from app.settings import resolve_root
 from domain.errors import KernelError
-from domain.evals import validate_eval_configs
 from domain.evals.quality_config import rules_for
 from domain.ledger_checks import check_file_name
 from domain.model import Ledger, new_chapter_entry
-from domain.roles import EVAL_NAMES, chapter_hypothesis
+from domain.preflight import read_eval_configs
+from domain.roles import chapter_hypothesis
 
 PLACEHOLDER = "TODO: write this section."
 EXEMPT_SECTION = "## Text"
@@ -56,8 +56,7 @@ def add_chapter(root: Path, chapter_id: str, title: str) -> tuple[str, bool]:
     path = f"book/chapters/{chapter_id}.md"
     if workspace.exists(path):
         raise KernelError(f"{root / path} already exists: register it in the ledger by hand")
-    configs = validate_eval_configs({n: workspace.read_yaml(f"evals/{n}.yaml") for n in EVAL_NAMES})
-    rules = rules_for(configs.chapter_quality, chapter_id)
+    rules = rules_for(read_eval_configs(workspace).chapter_quality, chapter_id)
     # an exempt chapter still needs one `## ` section: the planner declares what may change
     headings = [EXEMPT_SECTION] if rules["exempt"] else list(rules["required_headings"])
     roadmap = workspace.read_text("ROADMAP.md") if workspace.exists("ROADMAP.md") else ""

@@ -11,8 +11,9 @@ from pathlib import Path
 from app.container import Container, build_container
 from app.settings import parse_int, resolve_io_dir, resolve_root
 from domain.errors import KernelError
-from domain.model import Ledger, unknown_chapter
+from domain.model import Ledger
 from domain.roles import dump_json
+from domain.rules import unknown_chapter
 
 PLANNER_TEMPLATE = {
     "focus_areas": [],

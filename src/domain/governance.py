@@ -20,7 +20,12 @@ from domain.ledger_schema import (
     number_or_zero,
     validate_ledger,
 )
-from domain.rules import is_eligible, promotion_due, required_consecutive_passes
+from domain.rules import (
+    is_eligible,
+    promotion_due,
+    required_consecutive_passes,
+    unknown_chapter,
+)
 
 __all__ = [
     "LEDGER_VERSION",
@@ -128,8 +133,7 @@ def _check_current_status(
     chapters: Mapping[str, Mapping[str, Any]], chapter_id: str, only_from: str | None
 ) -> None:
     if chapter_id not in chapters:
-        known = ", ".join(sorted(chapters)) or "none"
-        raise KernelError(f"Unknown chapter_id: {chapter_id} (the ledger has: {known})")
+        raise KernelError(unknown_chapter(chapter_id, chapters))
     current = chapters[chapter_id].get("status")
     if only_from is not None and current != only_from:
         phrase = _STATUS_PHRASES.get(only_from, only_from)

@@ -10,24 +10,19 @@ The status and lifecycle rules are methods here, delegating to `domain.rules` (s
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from domain import rules
 from domain.errors import KernelError
 from domain.ledger_checks import check_file_name
+from domain.rules import unknown_chapter
 
 JsonObject = dict[str, Any]
 REPO_LOG = "repo_iteration_log"
 RELEASE = {"hold": "unhold", "locked": "unlock"}  # status -> governance command that clears it
 CHAPTER_LOG = "iteration_log"
-
-
-def unknown_chapter(chapter_id: str, chapters: Mapping[str, object]) -> str:
-    """The refusal for an id the ledger lacks, listing the ids it has."""
-    known = ", ".join(sorted(chapters)) or "none"
-    return f"Unknown chapter_id: {chapter_id} (the ledger has: {known})"
 
 
 def _objects(value: object) -> bool:

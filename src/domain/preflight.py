@@ -10,6 +10,7 @@ from domain.errors import KernelError
 from domain.evals import EvalConfigs, validate_eval_configs
 from domain.markdown import heading_lines
 from domain.model import Chapter, Ledger
+from domain.ports import Workspace
 from domain.roles import EVAL_NAMES, ROLE_NAMES, chapter_hypothesis, contract_text
 
 if TYPE_CHECKING:
@@ -65,6 +66,11 @@ def other_chapters(ports: KernelPorts, ledger: Ledger, chapter_id: str) -> dict[
     return texts
 
 
+def read_eval_configs(ws: Workspace) -> EvalConfigs:
+    """The book's three eval documents, validated (defaults filled in)."""
+    return validate_eval_configs({n: ws.read_yaml(f"evals/{n}.yaml") for n in EVAL_NAMES})
+
+
 def contracts(ports: KernelPorts, options: KernelOptions) -> dict[str, str]:
     """The role contracts (system prompts), ad-hoc suffix included; none in file-driven mode."""
     if not options.use_llm:
@@ -89,7 +95,7 @@ def prepare(ports: KernelPorts, options: KernelOptions) -> RunContext:
     chapter = ledger.chapter_for_run(options.chapter_id)
     chapter_path = ws.resolve_chapter_path(chapter.path)
     baseline = ws.read_text(chapter_path)
-    configs = validate_eval_configs({n: ws.read_yaml(f"evals/{n}.yaml") for n in EVAL_NAMES})
+    configs = read_eval_configs(ws)
     eval_texts = {name: ws.read_text(f"evals/{name}.yaml") for name in EVAL_NAMES}
     prompts = contracts(ports, options)
     ports.state.check()

@@ -34,6 +34,12 @@ def ineligibility(chapter: Mapping[str, Any]) -> str | None:
     return None
 
 
+def unknown_chapter(chapter_id: str, chapters: Mapping[str, object]) -> str:
+    """The refusal for an id the ledger lacks, listing the ids it has."""
+    known = ", ".join(sorted(chapters)) or "none"
+    return f"Unknown chapter_id: {chapter_id} (the ledger has: {known})"
+
+
 def is_eligible(chapter: Mapping[str, Any]) -> bool:
     return ineligibility(chapter) is None
 

@@ -2,7 +2,9 @@
 
 The model receives exactly the bytes `domain.roles` builds. A writer reply that breaks a section
 gate is asked for again, up to `writer_retries` more times, with the violation named (see
-`domain.repair`). Every call is traced and its usage counted, also when a later step fails.
+`domain.repair`). Every call is traced and its usage counted, also when a later step fails;
+each answered call is an `llm_call` event and the iteration's sum an `llm_usage` event in the
+kernel trace, with what the provider charged where it reports it.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from domain import repair, roles
 from domain.contracts import PlannerPlan, parse_planner
 from domain.errors import KernelError, OutputRejected
 from domain.ledger_checks import check_reply
-from domain.llm import LLMClientError, LLMPort, LLMUsage
-from domain.ports import IterationFiles
+from domain.llm import LLMBilling, LLMClientError, LLMPort, LLMResponse, LLMUsage
+from domain.ports import Clock, IterationFiles
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,27 @@ class Generation:
 
     usage: LLMUsage = field(default_factory=LLMUsage)
     roles: list[str] = field(default_factory=list)
+    calls: int = 0
+    billing: LLMBilling | None = None
+
+    def count(self, response: LLMResponse) -> None:
+        self.calls += 1
+        self.usage = self.usage + response.usage
+        if response.billing is not None:
+            self.billing = response.billing + (self.billing or LLMBilling())
+
+    def usage_event(self, iteration: int) -> dict[str, object]:
+        """The `llm_usage` payload: the iteration's calls, tokens and charge."""
+        return {
+            "iteration": iteration,
+            "calls": self.calls,
+            "prompt_tokens": self.usage.prompt_tokens,
+            "completion_tokens": self.usage.completion_tokens,
+            "billing": None if self.billing is None else self.billing.to_json(),
+        }
 
 
-def call_llm(llm: LLMPort, role: str, prompt: roles.RolePrompt) -> tuple[str, LLMUsage]:
+def call_llm(llm: LLMPort, role: str, prompt: roles.RolePrompt) -> LLMResponse:
     """One chat call; every failure becomes `<Role> LLM call failed: ...`."""
     label = role.capitalize()
     try:
@@ -55,17 +75,25 @@ def call_llm(llm: LLMPort, role: str, prompt: roles.RolePrompt) -> tuple[str, LL
         ) from exc
     if not isinstance(response.content, str):
         raise KernelError(f"{label} LLM call failed: reply content is not text")
-    return response.content, response.usage
+    return response
 
 
 class RoleGenerator:
     """Asks the LLM for each role output that is missing, in order planner, writer, critic."""
 
-    def __init__(self, llm: LLMPort, progress: Callable[[str], None]) -> None:
+    def __init__(self, llm: LLMPort, progress: Callable[[str], None], clock: Clock) -> None:
         self.llm = llm
         self.progress = progress
+        self.clock = clock
 
     def generate(self, request: GenerationRequest, done: Generation) -> None:
+        try:
+            self._generate(request, done)
+        finally:
+            if done.calls:
+                request.files.event("llm_usage", done.usage_event(request.iteration))
+
+    def _generate(self, request: GenerationRequest, done: Generation) -> None:
         for role in roles.ROLE_NAMES:
             if self._read(request, role) is not None:
                 continue
@@ -87,14 +115,30 @@ class RoleGenerator:
         """Call the model, count the usage, trace the exchange as `<trace>.*.txt`."""
         prompt = roles.RolePrompt(system=request.contracts[role], user=user)
         self.progress(f"{request.chapter_id}: iteration {request.iteration}: asking the {role}")
-        content, usage = call_llm(self.llm, role, prompt)
-        done.usage = done.usage + usage
+        started = self.clock.monotonic_ms()
+        response = call_llm(self.llm, role, prompt)
+        done.count(response)
+        request.files.event("llm_call", self._call_event(request, role, response, started))
+        content = response.content
         try:
             check_reply(f"{role.capitalize()} LLM reply", content)
         except KernelError as exc:
             raise OutputRejected(exc.message, role) from None
         request.files.trace(trace, prompt.trace_text(), content)
         return content
+
+    def _call_event(
+        self, request: GenerationRequest, role: str, response: LLMResponse, started: float
+    ) -> dict[str, object]:
+        billing = response.billing
+        return {
+            "iteration": request.iteration,
+            "role": role,
+            "prompt_tokens": response.usage.prompt_tokens,
+            "completion_tokens": response.usage.completion_tokens,
+            "duration_ms": max(0, round(self.clock.monotonic_ms() - started)),
+            "billing": None if billing is None else billing.to_json(),
+        }
 
     def _json_role(self, request: GenerationRequest, role: str, done: Generation) -> None:
         if role == "planner":

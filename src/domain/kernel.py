@@ -15,7 +15,7 @@ from domain import adhoc, records, roles, rules, trace_events
 from domain.errors import EXIT_HOLD, EXIT_MISSING_OUTPUTS, EXIT_REFINED, KernelError, OutputRejected
 from domain.generation import Generation, GenerationRequest, RoleGenerator
 from domain.judging import judge, read_outputs
-from domain.llm import LLMPort
+from domain.llm import LLMPort, WarmUp
 from domain.outcome import IterationSummary, RunOutcome, outcome, summarise
 from domain.ports import (
     Clock,
@@ -83,6 +83,8 @@ class Kernel:
         """Up to `options.max_iterations` iterations; exit 0 refined, 1 hold, 2 missing outputs."""
         if options.use_llm and self.p.llm is None:
             raise KernelError("LLM mode needs an LLM provider")
+        if options.use_llm and isinstance(self.p.llm, WarmUp):
+            self.p.llm.warm_up()  # overlaps the backend's start with preflight and inputs
         run = prepare(self.p, options)
         start = run.current_iteration
         it = _Iteration(start, self.p.files.iteration(options.chapter_id, start))
@@ -122,7 +124,7 @@ class Kernel:
         if run.options.use_llm:
             assert self.p.llm is not None
             request = self._generation_request(run, it, planner_input)
-            RoleGenerator(self.p.llm, self.p.progress).generate(request, it.done)
+            RoleGenerator(self.p.llm, self.p.progress, clock).generate(request, it.done)
         outputs = read_outputs(it.files)
         if None in outputs.values():
             missing = {"missing_outputs": sum(text is None for text in outputs.values())}

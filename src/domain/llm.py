@@ -55,13 +55,46 @@ class LLMUsage:
         return self.prompt_tokens + self.completion_tokens
 
 
+def _non_negative_float(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0.0
+    return float(value) if math.isfinite(value) and value > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class LLMBilling:
+    """What the provider says one or more calls were charged, where it says so.
+
+    GitHub Copilot reports premium requests (the model's billing multiplier per call) and AI
+    units in billionths (`nano_aiu`). Both are floats >= 0.
+    """
+
+    premium_requests: float = 0.0
+    nano_aiu: float = 0.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "premium_requests", _non_negative_float(self.premium_requests))
+        object.__setattr__(self, "nano_aiu", _non_negative_float(self.nano_aiu))
+
+    def __add__(self, other: LLMBilling) -> LLMBilling:
+        if not isinstance(other, LLMBilling):
+            return NotImplemented
+        return LLMBilling(
+            self.premium_requests + other.premium_requests, self.nano_aiu + other.nano_aiu
+        )
+
+    def to_json(self) -> dict[str, float]:
+        return {"premium_requests": self.premium_requests, "total_nano_aiu": self.nano_aiu}
+
+
 @dataclass(frozen=True)
 class LLMResponse:
-    """What a chat call returns."""
+    """What a chat call returns; `billing` is None when the provider reports no charge."""
 
     content: str
     usage: LLMUsage = field(default_factory=LLMUsage)
     raw: Mapping[str, Any] | None = None
+    billing: LLMBilling | None = None
 
 
 class ErrorKind(enum.StrEnum):
@@ -113,6 +146,15 @@ class LLMPort(Protocol):
     ) -> LLMResponse: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class WarmUp(Protocol):
+    """An adapter that can start its backend in the background before the first call."""
+
+    def warm_up(self) -> None:
+        """Begin starting; never raises (a failure is reported by the first `chat()`)."""
+        ...
 
 
 def coerce_messages(messages: object) -> list[ChatMessage]:

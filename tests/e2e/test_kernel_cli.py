@@ -12,6 +12,10 @@ from support.workspace import REPO_ROOT, Book, git, run_cli, run_script
 ROLE_FILES = ("planner.json", "writer.md", "critic.json")
 EVENTS_PER_ITERATION = [
     "iteration_started",
+    "llm_call",  # planner
+    "llm_call",  # writer
+    "llm_call",  # critic
+    "llm_usage",
     "phase_trace",
     "iteration_evaluated",
     "phase_trace",

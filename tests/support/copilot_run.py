@@ -32,3 +32,27 @@ def homes(env: Mapping[str, str] | None = None) -> set[Path]:
 def marker_of(env: dict[str, str]) -> dict[str, str]:
     """The test-process marker inside a run's environment (to find the CLIs it started)."""
     return {MARKER_ENV: env[MARKER_ENV]}
+
+
+def github_args(book: Book, *extra: str, model: str = "test-model") -> list[str]:
+    """`kernel` arguments for a run of the book's active chapter on the GitHub path."""
+    return [
+        "kernel", "--root", str(book.root), "--chapter-id", book.active_id, "--llm",
+        "--llm-provider", "copilot", "--llm-model", model, *extra,
+    ]  # fmt: skip
+
+
+def github_env(env: Mapping[str, str], server: ModelServer) -> dict[str, str]:
+    """A run's environment for the GitHub path against `server` (which fakes GitHub): the
+    token in GH_TOKEN, GitHub and the Copilot API on loopback, everything else proxied to the
+    server so that `server.left_loopback()` shows any attempt to leave the machine."""
+    result = {k: v for k, v in env.items() if k != "COPILOT_API_KEY"}
+    assert server.github is not None, "the server must fake GitHub (ModelServer(github=...))"
+    return {
+        **result,
+        "COPILOT_GITHUB_TOKEN": "",  # a token of the machine's own must not take precedence
+        "GITHUB_TOKEN": "",
+        "GH_TOKEN": server.github.token,
+        **server.github_env(),
+        **server.proxy_env(),
+    }

@@ -36,6 +36,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Literal, Self, TypeAlias
 
+from support.github_fake import GitHubApi
+
 JSON: TypeAlias = bool | int | float | str | list["JSON"] | dict[str, "JSON"] | None
 
 DEFAULT_MODEL = "test-model"
@@ -159,6 +161,7 @@ class Reply:
     finish_reason: str = "stop"
     chunk_chars: int = 8
     delay: float = 0.0
+    extra: Mapping[str, JSON] = field(default_factory=dict)  # more top-level response fields
 
 
 @dataclass(frozen=True)
@@ -231,10 +234,12 @@ class ModelServer:
         default: Reply | None = None,
         responder: Responder | None = None,
         models: Sequence[str] = (DEFAULT_MODEL,),
+        github: GitHubApi | None = None,
     ) -> None:
         self.default = default if default is not None else Reply()
         self.responder = responder
         self.models = tuple(models)
+        self.github = github
         self._lock = threading.Condition()
         self._queue: deque[Reply] = deque()
         self._requests: list[RecordedRequest] = []
@@ -306,6 +311,34 @@ class ModelServer:
     def base_url(self) -> str:
         """``http://127.0.0.1:<port>/v1``: the OpenAI ``base_url`` of this server."""
         return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def root_url(self) -> str:
+        """``http://127.0.0.1:<port>``: the GitHub and Copilot API URL of this server."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def github_env(self) -> dict[str, str]:
+        """The CLI environment for the GitHub path against this server (needs ``github``)."""
+        if self.github is None:
+            raise RuntimeError("this ModelServer fakes no GitHub API: pass github=GitHubApi()")
+        return self.github.env(self.root_url)
+
+    def proxy_env(self) -> dict[str, str]:
+        """Environment that routes any non-loopback HTTP(S) through this server, which records
+        it and refuses it: a test proves nothing left the machine with `left_loopback()`."""
+        loopback = "127.0.0.1,localhost,::1"
+        env = {"NO_PROXY": loopback, "no_proxy": loopback}
+        for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
+            env[name] = self.root_url
+        return env
+
+    def left_loopback(self) -> list[RecordedRequest]:
+        """Requests that were meant for another host and arrived here as proxy requests."""
+        return [r for r in self.requests if r.method == "CONNECT" or r.path.startswith("http")]
+
+    def github_requests(self) -> list[RecordedRequest]:
+        """Requests that were not to a model endpoint (GitHub, Copilot API, MCP, ...)."""
+        return [r for r in self.requests if r.api not in ("chat", "responses")]
 
     # -- scripting -----------------------------------------------------------------------
 
@@ -519,8 +552,23 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- routing -------------------------------------------------------------------------
 
+    def _github_answered(self, request: RecordedRequest) -> bool:
+        """Answer a GitHub / Copilot API request when this server fakes GitHub."""
+        github = self.owner.github
+        if github is None:
+            return False
+        answer = github.answer(
+            request.method, _route(request.path), request.headers, self.owner.root_url
+        )
+        if answer is None:
+            return False
+        self._send_json(*answer)
+        return True
+
     def do_GET(self) -> None:
         request = self._read_and_record()
+        if self._github_answered(request):
+            return
         if request.api == "models":
             self._send_json(
                 200,
@@ -535,8 +583,16 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send_json(404, json.loads(_error_body(404)))
 
+    def do_CONNECT(self) -> None:
+        """A proxy tunnel: something tried to reach another host. Recorded and refused."""
+        self._read_and_record()
+        self._send_json(403, {"message": "this test server only serves loopback"})
+        self.close_connection = True
+
     def do_POST(self) -> None:
         request = self._read_and_record()
+        if self._github_answered(request):
+            return
         if request.api not in ("chat", "responses"):
             self._send_json(404, json.loads(_error_body(404)))
             return
@@ -617,6 +673,7 @@ class _Handler(BaseHTTPRequestHandler):
                 body["usage"] = None
             elif reply.usage is not None:
                 body["usage"] = reply.usage.chat_json()
+            body.update(reply.extra)
             self._send_json(200, body)
             return
         self._start_stream()
@@ -630,11 +687,14 @@ class _Handler(BaseHTTPRequestHandler):
         final = self._chat_chunk(request, {}, chunk_id, finish_reason=reply.finish_reason)
         if reply.usage == "null":
             final["usage"] = None
+        if not isinstance(reply.usage, Usage):
+            final.update(reply.extra)
         self._write_chunk(_sse(final))
         if isinstance(reply.usage, Usage):
             usage_chunk = self._chat_chunk(request, {}, chunk_id)
             usage_chunk["choices"] = []
             usage_chunk["usage"] = reply.usage.chat_json()
+            usage_chunk.update(reply.extra)
             self._write_chunk(_sse(usage_chunk))
         self._write_chunk(b"data: [DONE]\n\n")
         self._end_stream()

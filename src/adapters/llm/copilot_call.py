@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.llm import copilot_failures as failures
+from adapters.llm.copilot_github import BUILTIN_MCP_SERVERS, without_tokens
 from adapters.llm.copilot_params import CallParams
-from domain.llm import ErrorKind, LLMClientError, LLMUsage
+from domain.llm import ErrorKind, LLMBilling, LLMClientError, LLMUsage
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class CallState:
 
     def __init__(self) -> None:
         self.usage = LLMUsage()
+        self.billing: LLMBilling | None = None
         self.last_failure: object | None = None
         self.fatal_failure: object | None = None
         self.session_error: object | None = None
@@ -48,6 +50,7 @@ class CallState:
             self.usage = self.usage + LLMUsage(
                 getattr(data, "input_tokens", 0), getattr(data, "output_tokens", 0)
             )
+            self._bill(data)
         elif kind == "model.call_failure":
             self.last_failure = data
             if self.fatal_failure is None and failures.is_fatal_failure(data):
@@ -55,6 +58,16 @@ class CallState:
                 self.fatal.set()
         elif kind == "session.error":
             self.session_error = data
+
+
+    def _bill(self, data: Any) -> None:
+        """Add the Copilot charge of a model call (`cost`, `copilot_usage`) when reported."""
+        cost = getattr(data, "cost", None)
+        nano = getattr(getattr(data, "copilot_usage", None), "total_nano_aiu", None)
+        if cost is None and nano is None:
+            return
+        charge = LLMBilling(premium_requests=cost or 0.0, nano_aiu=nano or 0.0)
+        self.billing = charge if self.billing is None else self.billing + charge
 
 
 def check_params(temperature: object, max_tokens: object) -> CallParams:
@@ -78,13 +91,12 @@ def check_params(temperature: object, max_tokens: object) -> CallParams:
     return CallParams(float(temperature), max_tokens)
 
 
-
-
 def session_options(
     config: CopilotConfig, system: str, secret: str | None, on_event: Callable[[Any], None]
 ) -> dict[str, Any]:
-    """`create_session` arguments for a plain chat: the system message replaced, no tools, the
-    date prefix removed, no persistent session; BYOK provider when a base URL is set."""
+    """`create_session` arguments for a plain chat: the system message replaced, no tools, no
+    MCP server, the date prefix removed, no persistent session; BYOK provider when a base URL
+    is set."""
 
     def keep_prompt(hook_input: Any, _invocation: Any) -> dict[str, Any]:
         return {"modifiedTransformedPrompt": hook_input["prompt"]}
@@ -104,6 +116,7 @@ def session_options(
         "available_tools": [],
         "hooks": {"on_user_prompt_transformed": keep_prompt},
         "infinite_sessions": {"enabled": False},
+        "disabled_mcp_servers": list(BUILTIN_MCP_SERVERS),
         "on_event": on_event,
     }
 
@@ -120,9 +133,11 @@ def find_cli(config: CopilotConfig, env: Mapping[str, str]) -> str:
     return path
 
 
-def child_env(config: CopilotConfig, env: Mapping[str, str]) -> dict[str, str]:
-    """The CLI's environment; with BYOK it starts offline against the configured endpoint."""
-    result = dict(env)
+def child_env(config: CopilotConfig, env: Mapping[str, str], cache: str) -> dict[str, str]:
+    """The CLI's environment: its cache in `cache`, no GitHub token variables (the SDK hands
+    the token over itself); with BYOK it starts offline against the configured endpoint."""
+    result = without_tokens(env)
+    result["XDG_CACHE_HOME"] = cache
     if config.base_url is not None:
         result.update(
             COPILOT_OFFLINE="true",

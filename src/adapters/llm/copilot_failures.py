@@ -157,6 +157,26 @@ def timed_out(ctx: CallContext, last_failure: object | None) -> LLMClientError:
     )
 
 
+def session_refused(message: str, ctx: CallContext, offered: list[str] | None) -> LLMClientError:
+    """The error when the CLI cannot open a session (unknown model, token refused, ...)."""
+    if "is not available" in message and "model" in message.lower():
+        listing = f"/models offers: {', '.join(offered)}" if offered else "no model list was read"
+        return LLMClientError(
+            f"model '{ctx.model}' is not available to this Copilot account ({listing}); "
+            "choose one with --llm-model",
+            kind=ErrorKind.CONFIG,
+        )
+    if "authentication failed" in message.lower():
+        return LLMClientError(
+            f"GitHub refused the token ({ctx.redact(message.split('message:', 1)[-1])}): "
+            "renew it (gh auth refresh, or a new token) and re-run",
+            kind=ErrorKind.AUTH,
+        )
+    return LLMClientError(
+        f"could not open a Copilot session: {ctx.redact(message)}", kind=ErrorKind.UNKNOWN
+    )
+
+
 def process_exited(returncode: int | None) -> LLMClientError:
     code = "unknown exit status" if returncode is None else f"exit status {returncode}"
     return LLMClientError(

@@ -1,7 +1,8 @@
 """Put the caller's `temperature` / `max_tokens` into the model request the Copilot CLI sends.
 
 The SDK has no temperature option; a `CopilotRequestHandler` sees every outgoing model request
-(tagged with its session id) and may rewrite the JSON body before it is sent.
+(tagged with its session id) and may rewrite the JSON body before it is sent. The same handler
+shows each request and `/models` answer to the adapter's `ApiWatch`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from adapters.llm.copilot_watch import ApiWatch
 
 
 @dataclass(frozen=True)
@@ -29,8 +32,11 @@ def rewrite_body(body: object, params: CallParams, *, responses_api: bool) -> ob
     return updated
 
 
-def make_params_handler(lookup: Callable[[str | None], CallParams | None]) -> Any:
-    """A `CopilotRequestHandler` applying `lookup(session_id)` to each JSON model request."""
+def make_params_handler(
+    lookup: Callable[[str | None], CallParams | None], watch: ApiWatch
+) -> Any:
+    """A `CopilotRequestHandler` applying `lookup(session_id)` to each JSON model request and
+    letting `watch` refuse requests and read `/models` answers."""
     import httpx
     from copilot import CopilotRequestContext, CopilotRequestHandler
 
@@ -47,6 +53,7 @@ def make_params_handler(lookup: Callable[[str | None], CallParams | None]) -> An
         async def send_request(
             self, request: httpx.Request, ctx: CopilotRequestContext
         ) -> httpx.Response:
+            watch.check(request.method, str(request.url))
             params = lookup(ctx.session_id)
             if params is not None and request.method == "POST" and request.content:
                 try:
@@ -69,6 +76,10 @@ def make_params_handler(lookup: Callable[[str | None], CallParams | None]) -> An
                     )
             if self.http is None:
                 self.http = httpx.AsyncClient(timeout=None, follow_redirects=False)
-            return await self.http.send(request, stream=True)
+            response = await self.http.send(request, stream=True)
+            if request.method == "GET" and request.url.path.rstrip("/").endswith("/models"):
+                body = await response.aread()  # kept: the CLI reads it again from memory
+                watch.saw_models(str(request.url), response.status_code, body)
+            return response
 
     return ParamsHandler()

@@ -39,12 +39,16 @@ class LoopThread:
         self._thread.start()
         ready.wait(5)
 
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
-        """Run `coro` on the loop; on timeout or interruption the coroutine is cancelled."""
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Schedule `coro` on the loop without waiting; the future cancels it when cancelled."""
         if self._loop is None or not self.running:
             coro.close()
             raise RuntimeError("event loop thread is not running")
-        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """Run `coro` on the loop; on timeout or interruption the coroutine is cancelled."""
+        future = self.submit(coro)
         try:
             return future.result(timeout)
         except concurrent.futures.TimeoutError:

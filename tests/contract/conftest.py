@@ -9,9 +9,9 @@ import pytest
 from support.copilot_cli import require_cli
 from support.harnesses import CopilotHarness, DemoHarness, Harness, MockHarness
 
-ADAPTERS = ["mock", "demo", "copilot"]
+ADAPTERS = ["mock", "demo", "copilot", "copilot-github"]
 # Adapters with a transport to the model: the fault properties apply to these.
-TRANSPORT_ADAPTERS = ["copilot"]
+TRANSPORT_ADAPTERS = ["copilot", "copilot-github"]
 
 
 def make_harness(name: str) -> Harness:
@@ -21,6 +21,8 @@ def make_harness(name: str) -> Harness:
         return DemoHarness()
     if name == "copilot":
         return CopilotHarness(require_cli())
+    if name == "copilot-github":
+        return CopilotHarness(require_cli(), github=True)
     raise ValueError(f"no harness for adapter {name!r}")
 
 
@@ -37,6 +39,16 @@ def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
 def transport(request: pytest.FixtureRequest) -> Iterator[CopilotHarness]:
     made = make_harness(request.param)
     assert isinstance(made, CopilotHarness)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+@pytest.fixture(scope="module")
+def byok_transport() -> Iterator[CopilotHarness]:
+    """The BYOK path only, for properties of its own settings (the wire API)."""
+    made = CopilotHarness(require_cli())
     try:
         yield made
     finally:

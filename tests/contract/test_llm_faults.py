@@ -76,7 +76,7 @@ def test_auth_message_names_the_key_variable(transport: CopilotHarness) -> None:
     copilot = transport
     copilot.inject(Fault.http(401))
     error = fails_with(copilot.adapter, ErrorKind.AUTH, FAIL_FAST_S)
-    assert "COPILOT_API_KEY" in error.message
+    assert copilot.credential_variable in error.message
 
 
 def free_port() -> int:
@@ -87,7 +87,7 @@ def free_port() -> int:
 
 def test_connection_refused(transport: CopilotHarness) -> None:
     copilot = transport
-    adapter = copilot.new_adapter(base_url=f"http://127.0.0.1:{free_port()}/v1")
+    adapter = copilot.unreachable_adapter(free_port())
     try:
         fails_with(adapter, ErrorKind.CONNECTION, copilot.timeout_s + SLACK_S)
     finally:

@@ -40,6 +40,7 @@ def test_the_model_request_carries_exactly_the_documented_fields(
         "top_p": 0.95,
         "frequency_penalty": 0,
         "presence_penalty": 0,
+        **transport.path_fields,
     }
 
 
@@ -98,7 +99,8 @@ def test_sdk_logger_is_quiet_also_when_verbose(transport: CopilotHarness) -> Non
     assert logging.getLogger("copilot").level == logging.CRITICAL
 
 
-def test_responses_wire_api(transport: CopilotHarness) -> None:
+def test_responses_wire_api(byok_transport: CopilotHarness) -> None:
+    transport = byok_transport  # the wire API is a BYOK setting
     adapter = transport.new_adapter(wire_api="responses")
     try:
         transport.server.reset()

@@ -17,6 +17,7 @@ from adapters.llm.demo_model import DemoLLM
 from adapters.llm.mock import MockLLM
 from domain.llm import ChatMessage, LLMPort, LLMUsage
 from support.copilot_cli import process_marker, wait_for_exit
+from support.github_fake import GITHUB_TOKEN, GitHubApi
 from support.model_server import Fault, ModelServer, Reply, Usage
 
 TEST_KEY = "sk-contract-suite-key"
@@ -110,17 +111,29 @@ class DemoHarness(MockHarness):
 
 
 class CopilotHarness:
-    """The Copilot SDK adapter driving the real CLI, BYOK against the loopback model server."""
+    """The Copilot SDK adapter driving the real CLI against the loopback model server: BYOK,
+    or with `github=True` the default GitHub path against the server's fake of GitHub."""
 
-    name = "copilot"
     has_transport = True
 
-    def __init__(self, cli: Path, timeout_s: float = 3.0) -> None:
+    def __init__(self, cli: Path, timeout_s: float = 3.0, *, github: bool = False) -> None:
         self.cli = cli
         self.timeout_s = timeout_s
+        self.github = github
+        self.name = "copilot-github" if github else "copilot"
         self.marker = process_marker()
-        self.env = {**os.environ, **self.marker, "COPILOT_API_KEY": TEST_KEY}
-        self.server = ModelServer().start()
+        if github:
+            self.server = ModelServer(github=GitHubApi()).start()
+            self.env = {
+                **os.environ,
+                **self.marker,
+                "COPILOT_GITHUB_TOKEN": GITHUB_TOKEN,
+                **self.server.github_env(),
+                **self.server.proxy_env(),
+            }
+        else:
+            self.server = ModelServer().start()
+            self.env = {**os.environ, **self.marker, "COPILOT_API_KEY": TEST_KEY}
         self._adapter = self.new_adapter()
         messages, expected, _ = self.answer("warm up", UsageSpec("absent"))
         assert self._adapter.chat(messages).content == expected  # start the CLI outside timings
@@ -132,7 +145,7 @@ class CopilotHarness:
     def config(self, **overrides: object) -> CopilotConfig:
         values: dict[str, object] = {
             "model": "test-model",
-            "base_url": self.server.base_url,
+            "base_url": None if self.github else self.server.base_url,
             "timeout_s": self.timeout_s,
             "cli_path": str(self.cli),
         }
@@ -141,6 +154,24 @@ class CopilotHarness:
 
     def new_adapter(self, **config: object) -> CopilotSDKAdapter:
         return CopilotSDKAdapter(self.config(**config), env=self.env)
+
+    @property
+    def credential_variable(self) -> str:
+        """The variable the credential of this path is read from."""
+        return "COPILOT_GITHUB_TOKEN" if self.github else "COPILOT_API_KEY"
+
+    @property
+    def path_fields(self) -> dict[str, object]:
+        """Request fields the CLI adds on this path besides the sampling ones."""
+        return {"snippy": {"enabled": False}} if self.github else {}
+
+    def unreachable_adapter(self, port: int) -> CopilotSDKAdapter:
+        """An adapter whose model endpoint (BYOK) or Copilot API (GitHub) is a closed port."""
+        dead = f"http://127.0.0.1:{port}"
+        if not self.github:
+            return self.new_adapter(base_url=f"{dead}/v1")
+        env = {**self.env, "COPILOT_API_URL": dead, "COPILOT_DEBUG_GITHUB_API_URL": dead}
+        return CopilotSDKAdapter(self.config(), env=env)
 
     def answer(self, content: str, usage: UsageSpec) -> tuple[list[ChatMessage], str, UsageSpec]:
         self.server.reset()

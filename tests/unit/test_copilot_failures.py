@@ -66,6 +66,8 @@ def test_messages_name_the_knob_and_hide_the_key() -> None:
     assert "***" in auth.message
     github = f.for_status(401, f.CallContext("m", None, "K", 5))
     assert "COPILOT_GITHUB_TOKEN" in github.message and "GitHub Copilot" in github.message
+    renew = f.for_status(401, f.CallContext("m", None, "K", 5, token_variable="GH_TOKEN"))
+    assert "renew the GitHub token in GH_TOKEN" in renew.message
     bad = f.from_failure(Failure(404), CTX)
     assert "--llm-base-url" in bad.message and "--llm-model 'm1'" in bad.message
 

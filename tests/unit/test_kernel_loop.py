@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -10,7 +11,7 @@ import pytest
 
 from domain.errors import KernelError
 from domain.kernel import Kernel, KernelOptions, KernelPorts, RunOutcome
-from domain.llm import LLMResponse, LLMUsage
+from domain.llm import ErrorKind, LLMBilling, LLMClientError, LLMResponse, LLMUsage
 from support.fakes import (
     FakeClock,
     FakeLedgerSource,
@@ -197,3 +198,80 @@ def test_zero_iterations_holds_without_writing_an_iteration_folder() -> None:
     assert (outcome.exit_code, outcome.status) == (1, "hold")
     assert all(not files.events for files in loop.files.iterations.values())
     assert outcome.iteration_dir == "io/01/iter_00"
+
+
+def billed(data: object, premium: float) -> Any:
+    charge = LLMBilling(premium_requests=premium, nano_aiu=premium * 1e6)
+    return lambda _messages: LLMResponse(json.dumps(data), LLMUsage(3, 5), billing=charge)
+
+
+def payloads(loop: Loop, iteration: int, kind: str) -> list[dict[str, Any]]:
+    events = loop.files.iteration("01", iteration).events
+    return [payload for name, payload in events if name == kind]
+
+
+def test_each_call_is_an_llm_call_event_and_the_iteration_sums_them() -> None:
+    loop = make_loop(critic={**APPROVE, "decision": "refine"})
+    loop.llm.overrides["planner"] = billed(PLAN, 1.0)
+    loop.llm.overrides["critic"] = billed({**APPROVE, "decision": "refine"}, 0.5)
+    loop.run(use_llm=True, max_iterations=1)
+    calls = payloads(loop, 1, "llm_call")
+    assert [c["role"] for c in calls] == ["planner", "writer", "critic"]
+    assert [c["billing"] for c in calls] == [
+        {"premium_requests": 1.0, "total_nano_aiu": 1e6},
+        None,  # the writer's reply reported no charge
+        {"premium_requests": 0.5, "total_nano_aiu": 5e5},
+    ]
+    assert all((c["prompt_tokens"], c["completion_tokens"]) == (3, 5) for c in calls)
+    assert all(c["duration_ms"] == 5 for c in calls)  # the fake clock ticks 5 ms per reading
+    assert payloads(loop, 1, "llm_usage") == [
+        {
+            "iteration": 1,
+            "calls": 3,
+            "prompt_tokens": 9,
+            "completion_tokens": 15,
+            "billing": {"premium_requests": 1.5, "total_nano_aiu": 1.5e6},
+        }
+    ]
+    assert set(loop.state.repo_log[0]["resource_usage"]) == {
+        "prompt_tokens", "completion_tokens", "eval_runtime_ms"
+    }  # fmt: skip
+
+
+def test_the_iteration_sum_is_traced_also_when_a_call_fails() -> None:
+    loop = make_loop()
+
+    def broken(_messages: Any) -> LLMResponse:
+        raise LLMClientError("down", kind=ErrorKind.CONNECTION)
+
+    loop.llm.overrides["writer"] = broken
+    with pytest.raises(KernelError, match=r"^Writer LLM call failed: down$"):
+        loop.run(use_llm=True)
+    (summary,) = payloads(loop, 1, "llm_usage")
+    assert (summary["calls"], summary["prompt_tokens"], summary["billing"]) == (1, 3, None)
+
+
+@dataclass
+class WarmingLLM(ScriptedLLM):
+    warmed: int = 0
+
+    def warm_up(self) -> None:
+        self.warmed += 1
+
+
+@pytest.mark.parametrize("use_llm", [True, False], ids=["llm", "files"])
+def test_the_kernel_warms_the_llm_up_only_when_it_will_ask_it(use_llm: bool) -> None:
+    loop = make_loop()
+    loop.llm = WarmingLLM(overrides=loop.llm.overrides)
+    with contextlib.suppress(KernelError):
+        loop.run(use_llm=use_llm, max_iterations=1)
+    assert loop.llm.warmed == (1 if use_llm else 0)
+
+
+def test_the_warm_up_starts_before_the_preflight() -> None:
+    loop = make_loop()
+    loop.llm = WarmingLLM(overrides=loop.llm.overrides)
+    del loop.ledger["chapters"]["01"]  # the preflight refuses the chapter
+    with pytest.raises(KernelError):
+        loop.run(use_llm=True)
+    assert loop.llm.warmed == 1 and loop.llm.calls == []

@@ -147,9 +147,12 @@ def child_env(config: CopilotConfig, env: Mapping[str, str], cache: str) -> dict
     return result
 
 
-def call_context(config: CopilotConfig, secret: str | None) -> failures.CallContext:
+def call_context(
+    config: CopilotConfig, secret: str | None, token_variable: str | None = None
+) -> failures.CallContext:
     """What failure messages need to know about a call (the secret only to blank it out)."""
     return failures.CallContext(
+        token_variable=token_variable,
         model=config.model,
         base_url=config.base_url,
         api_key_env=config.api_key_env,

@@ -26,6 +26,7 @@ class CallContext:
     timeout_s: float
     wire_api: str = "completions"
     secret: str | None = None
+    token_variable: str | None = None  # GitHub path: where the token came from
 
     @property
     def where(self) -> str:
@@ -68,6 +69,11 @@ def for_status(status: int, ctx: CallContext, detail: str = "") -> LLMClientErro
     if status in (401, 403):
         if ctx.base_url:
             hint = f"check the API key in env {ctx.api_key_env} (--llm-api-key-env)"
+        elif ctx.token_variable:
+            hint = (
+                f"renew the GitHub token in {ctx.token_variable} (gh auth refresh, or a new "
+                "token) and check that the account has Copilot"
+            )
         else:
             hint = "set COPILOT_GITHUB_TOKEN / GH_TOKEN, or use --llm-base-url for BYOK"
         return LLMClientError(

@@ -66,8 +66,9 @@ class CliRuntime:
         return self.env.get(self.config.api_key_env) if self.byok else self._token
 
     @property
-    def started(self) -> bool:
-        return self._starting is not None
+    def token_variable(self) -> str | None:
+        """GitHub path: the variable the token was read from."""
+        return self._token_variable
 
     def process_returncode(self) -> int | None:
         process = cli_process(self.client)

@@ -124,7 +124,8 @@ class CopilotSDKAdapter:
             raise LLMClientError("the user message is empty", kind=ErrorKind.BAD_REQUEST)
         with self._lock:
             self._ensure_started()
-            ctx = call_context(self.config, self._runtime.secret)
+            runtime = self._runtime
+            ctx = call_context(self.config, runtime.secret, runtime.token_variable)
             try:
                 return self._loop.run(
                     self._chat(system, prompt, params, ctx),

@@ -7,7 +7,8 @@ request handler, which sends it. On the way the adapter
 - turns a refused `/models` (401: token refused, 403: Copilot denied by policy) into one error
   at once, instead of the CLI falling back and retrying for the whole call timeout,
 - refuses requests to any other origin than the configured one (the BYOK base URL, or
-  `COPILOT_API_URL` when set): nothing is sent where the user did not point the CLI.
+  `COPILOT_API_URL` when set): nothing is sent where the user did not point the CLI. (When
+  the configured API cannot be used, the CLI turns to its default host.)
 """
 
 from __future__ import annotations
@@ -56,12 +57,13 @@ class ApiWatch:
         if self.allowed_origin is not None and target != self.allowed_origin:
             self.refuse(
                 LLMClientError(
-                    f"the Copilot CLI tried to send {method} {target} instead of the configured "
-                    f"{self.allowed_origin} (--llm-base-url or COPILOT_API_URL); nothing was sent",
-                    kind=ErrorKind.CONFIG,
+                    f"the Copilot CLI could not use {self.allowed_origin} (--llm-base-url or "
+                    f"COPILOT_API_URL) and turned to {target}, where this run sends nothing: "
+                    f"check that {self.allowed_origin} is reachable",
+                    kind=ErrorKind.CONNECTION,
                 )
             )
-            raise RequestRefused(self.refusal.message if self.refusal else "refused")
+            raise RequestRefused(f"{method} {target} is not the configured origin")
 
     def saw_models(self, url: str, status: int, body: bytes) -> None:
         """Record what `GET .../models` answered."""

@@ -55,7 +55,8 @@ def copilot_llm(
     wire_api: str,
     verbose: bool,
 ) -> Iterator[LLMPort]:
-    """The Copilot SDK adapter; its CLI starts on the first call and stops on shutdown."""
+    """The Copilot SDK adapter; its CLI starts when the kernel warms it up (or at the first
+    call) and stops on shutdown."""
     if not model:
         raise KernelError("--llm-model (or env KERNEL_LLM_MODEL) is required for provider copilot")
     adapter = CopilotSDKAdapter(

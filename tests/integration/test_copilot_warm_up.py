@@ -1,0 +1,91 @@
+"""`warm_up()`: the CLI starts in the background; close and failures behave as without it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from domain.llm import ChatMessage, ErrorKind, LLMClientError
+from support.copilot_cli import copilot_pids, leftover_pids, require_cli
+from support.copilot_run import homes
+from support.harnesses import CopilotHarness
+from support.model_server import Reply
+
+pytestmark = pytest.mark.real_cli
+MESSAGES = [ChatMessage("system", "s"), ChatMessage("user", "u")]
+
+
+@pytest.fixture(scope="module")
+def harness() -> Iterator[CopilotHarness]:
+    made = CopilotHarness(require_cli())
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+def wait_for_pid(adapter: object, seconds: float = 30.0) -> int | None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pid = getattr(adapter, "pid", None)
+        if pid is not None:
+            return int(pid)
+        time.sleep(0.05)
+    return None
+
+
+def test_warm_up_starts_the_cli_before_any_call(harness: CopilotHarness) -> None:
+    before = homes()
+    harness.server.reset()
+    adapter = harness.new_adapter()
+    try:
+        adapter.warm_up()
+        pid = wait_for_pid(adapter)
+        assert pid is not None and harness.marker_in(pid)
+        assert harness.server.model_requests() == []  # started, and nothing asked yet
+        harness.server.script(Reply("warm"))
+        assert adapter.chat(MESSAGES).content == "warm"
+        assert adapter.pid == pid  # the call used the CLI the warm-up started
+    finally:
+        adapter.close()
+    assert leftover_pids({p for p in copilot_pids() if p != pid}, environ=harness.marker) == set()
+    assert homes() - before == set()
+
+
+def test_close_while_the_cli_is_starting_leaves_no_process_or_home(
+    harness: CopilotHarness,
+) -> None:
+    before_homes, before_pids = homes(), copilot_pids(environ=harness.marker)
+    adapter = harness.new_adapter()
+    adapter.warm_up()
+    adapter.close()
+    assert leftover_pids(before_pids, environ=harness.marker) == set()
+    assert homes() - before_homes == set()
+    with pytest.raises(LLMClientError, match="closed"):
+        adapter.chat(MESSAGES)
+
+
+def test_a_start_failure_is_the_first_calls_error(harness: CopilotHarness) -> None:
+    adapter = harness.new_adapter(cli_path="/nonexistent/copilot")
+    try:
+        adapter.warm_up()  # never raises
+        with pytest.raises(LLMClientError) as info:
+            adapter.chat(MESSAGES)
+        assert info.value.kind is ErrorKind.STARTUP
+        assert "/nonexistent/copilot" in info.value.message
+    finally:
+        adapter.close()
+
+
+def test_a_settings_error_found_by_the_warm_up_is_the_first_calls_error(
+    harness: CopilotHarness,
+) -> None:
+    adapter = harness.new_adapter(api_key_env="NO_SUCH_KEY_VARIABLE")
+    try:
+        adapter.warm_up()
+        with pytest.raises(LLMClientError, match="BYOK needs an API key: set env NO_SUCH_KEY"):
+            adapter.chat(MESSAGES)
+    finally:
+        adapter.close()

@@ -1,5 +1,7 @@
 """Time to the first model request of a copilot kernel run, before and after the two changes
-that shorten it: bytecode compiled at install, and the CLI started in the background.
+that shorten it: bytecode compiled at install (`uv sync --compile-bytecode`; Python also writes
+it itself at the first import unless PYTHONDONTWRITEBYTECODE is set), and the CLI started in the
+background.
 
 Rerun: `COPILOT_CLI_PATH=<copilot binary> uv run python bench/first_request.py [--runs 5]`.
 

@@ -1,4 +1,4 @@
-"""`state-runner` command line: kernel, governance, templates, demo."""
+"""`state-runner` command line: kernel, governance, templates, init, chapters, demo, doctor."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from importlib import metadata
 from app import (
     chapters_command,
     demo,
+    doctor_command,
     governance_command,
     init_command,
     kernel_command,
@@ -51,6 +52,11 @@ COMMANDS: dict[
         "refine a chapter of a copy of the sample book with the offline demo model",
         demo.add_arguments,
         demo.command,
+    ),
+    "doctor": (
+        "check the Copilot setup with one tiny chat (--mode offline: against loopback fakes)",
+        doctor_command.add_arguments,
+        doctor_command.command,
     ),
 }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict
 from pathlib import Path
 
@@ -54,6 +54,7 @@ def copilot_llm(
     timeout_s: float,
     wire_api: str,
     verbose: bool,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[LLMPort]:
     """The Copilot SDK adapter; its CLI starts when the kernel warms it up (or at the first
     call) and stops on shutdown."""
@@ -67,7 +68,8 @@ def copilot_llm(
             timeout_s=timeout_s,
             wire_api=wire_api,
             verbose=verbose,
-        )
+        ),
+        env=env,
     )
     try:
         yield adapter
@@ -79,6 +81,7 @@ class Container(containers.DeclarativeContainer):
     """Wires ports to adapters from a `config` dict (see `app.cli`)."""
 
     config = providers.Configuration()
+    env: providers.Object[Mapping[str, str] | None] = providers.Object(None)  # None: os.environ
 
     clock = providers.Singleton(SystemClock)
     workspace = providers.Singleton(FsWorkspace, root=config.root)
@@ -112,6 +115,7 @@ class Container(containers.DeclarativeContainer):
             timeout_s=config.llm.timeout_s,
             wire_api=config.llm.wire_api,
             verbose=config.llm.verbose,
+            env=env,
         ),
     )
 
@@ -128,11 +132,16 @@ class Container(containers.DeclarativeContainer):
 
 
 def build_container(
-    root: Path, io_dir: Path | None = None, llm: LLMSettings | None = None
+    root: Path,
+    io_dir: Path | None = None,
+    llm: LLMSettings | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Container:
     """A container for one workspace (role I/O under `io_dir`, default `<root>/state/role_io`)
-    and, for LLM use, one provider."""
+    and, for LLM use, one provider (reading `env`, default this process's environment)."""
     container = Container()
+    if env is not None:
+        container.env.override(providers.Object(dict(env)))
     container.config.from_dict(
         {
             "root": root,

@@ -61,7 +61,10 @@ class CallState:
 
 
     def _bill(self, data: Any) -> None:
-        """Add the Copilot charge of a model call (`cost`, `copilot_usage`) when reported."""
+        """Add the Copilot charge of a model call (`cost`, `copilot_usage`) when reported;
+        BYOK calls are not Copilot's to bill."""
+        if getattr(data, "is_byok", False):
+            return
         cost = getattr(data, "cost", None)
         nano = getattr(getattr(data, "copilot_usage", None), "total_nano_aiu", None)
         if cost is None and nano is None:

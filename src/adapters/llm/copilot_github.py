@@ -10,7 +10,9 @@ shared with the user's own cache, through a link, so each run does not unpack th
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -71,3 +73,29 @@ def private_cache(home: str, env: Mapping[str, str]) -> str:
             shared.mkdir(parents=True, exist_ok=True)
             os.symlink(shared, cache / SHARED_RUNTIME, target_is_directory=True)
     return str(cache)
+
+
+def github_api_url(env: Mapping[str, str]) -> str:
+    """The GitHub API the CLI signs in with (its debug override, else from the GitHub host)."""
+    override = env.get("COPILOT_DEBUG_GITHUB_API_URL", "").strip()
+    if override:
+        return override.rstrip("/")
+    host = (env.get("COPILOT_GH_HOST") or env.get("GH_HOST") or "github.com").strip()
+    return f"https://api.{host}"
+
+
+def copilot_user(env: Mapping[str, str], token: str, timeout_s: float = 10.0) -> dict[str, str]:
+    """`login` and `copilot_plan` of the token's account, as the CLI itself asks for them;
+    empty when GitHub cannot be asked (the check is informative, the chat decides)."""
+    request = urllib.request.Request(
+        f"{github_api_url(env)}/copilot_internal/user",
+        headers={"Authorization": f"token {token}", "Accept": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            data = json.loads(response.read())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {key: str(data[key]) for key in ("login", "copilot_plan") if data.get(key)}

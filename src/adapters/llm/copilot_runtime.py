@@ -66,6 +66,16 @@ class CliRuntime:
         return self.env.get(self.config.api_key_env) if self.byok else self._token
 
     @property
+    def cli_path(self) -> str:
+        """The CLI binary in use (empty before the start)."""
+        return self._cli
+
+    @property
+    def token(self) -> str | None:
+        """GitHub path: the token handed to the CLI."""
+        return self._token
+
+    @property
     def token_variable(self) -> str | None:
         """GitHub path: the variable the token was read from."""
         return self._token_variable

@@ -16,6 +16,7 @@ import logging
 import os
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from adapters.llm import copilot_failures as failures
@@ -28,6 +29,8 @@ from adapters.llm.copilot_call import (
     check_params,
     session_options,
 )
+from adapters.llm.copilot_facts import CopilotFacts, gather_facts
+from adapters.llm.copilot_github import copilot_user
 from adapters.llm.copilot_params import CallParams
 from adapters.llm.copilot_process import cli_process
 from adapters.llm.copilot_runtime import CliRuntime
@@ -86,6 +89,39 @@ class CopilotSDKAdapter:
     def models_offered(self) -> list[str] | None:
         """The chat models the Copilot API listed (GitHub path), once the CLI has asked."""
         return self._runtime.watch.models
+
+    @property
+    def first_request_at(self) -> float | None:
+        """`time.monotonic()` when the CLI sent its first model request, if it has."""
+        return self._runtime.watch.first_request_at
+
+    @property
+    def cli_path(self) -> str:
+        """The CLI binary this adapter started (empty before the start)."""
+        return self._runtime.cli_path
+
+    @property
+    def token_variable(self) -> str | None:
+        """GitHub path: the variable the token was read from."""
+        return self._runtime.token_variable
+
+    def start(self) -> None:
+        """Start the CLI now and wait for it; raises the start failure."""
+        with self._lock:
+            self._ensure_started()
+
+    def describe(self) -> CopilotFacts:
+        """The CLI's version and, on the GitHub path, its sign-in, the account and the models
+        (starts the CLI if needed). For the setup check; the kernel never calls it."""
+        with self._lock:
+            self._ensure_started()
+            runtime = self._runtime
+            asked = gather_facts(runtime.client, runtime.byok, runtime.watch)
+            facts = self._loop.run(asked, timeout=self.config.timeout_s + CALL_GRACE_S)
+        if runtime.token is None:
+            return facts
+        user = copilot_user(runtime.env, runtime.token)
+        return replace(facts, login=user.get("login"), plan=user.get("copilot_plan"))
 
     def _call_params(self, session_id: str | None) -> CallParams | None:
         return self._params.get(session_id) if session_id is not None else None

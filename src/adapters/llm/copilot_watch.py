@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -43,6 +44,7 @@ class ApiWatch:
     models: list[str] | None = None
     refusal: LLMClientError | None = None
     refused: asyncio.Event = field(default_factory=asyncio.Event)
+    first_request_at: float | None = None  # time.monotonic() of the first model request
 
     def refuse(self, error: LLMClientError) -> None:
         if self.refusal is None:
@@ -53,6 +55,8 @@ class ApiWatch:
         """Raise `RequestRefused` for a request that must not be sent."""
         if self.refusal is not None:
             raise RequestRefused(self.refusal.message)
+        if method == "POST" and self.first_request_at is None:
+            self.first_request_at = time.monotonic()
         target = origin(url)
         if self.allowed_origin is not None and target != self.allowed_origin:
             self.refuse(

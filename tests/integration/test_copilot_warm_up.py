@@ -1,15 +1,18 @@
-"""`warm_up()`: the CLI starts in the background; close and failures behave as without it."""
+"""`warm_up()`: the CLI starts in the background; close and failures behave as without it.
+And what the running CLI keeps in its private home on the GitHub path."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from domain.llm import ChatMessage, ErrorKind, LLMClientError
 from support.copilot_cli import copilot_pids, leftover_pids, require_cli
 from support.copilot_run import homes
+from support.github_fake import GITHUB_TOKEN
 from support.harnesses import CopilotHarness
 from support.model_server import Reply
 
@@ -89,3 +92,20 @@ def test_a_settings_error_found_by_the_warm_up_is_the_first_calls_error(
             adapter.chat(MESSAGES)
     finally:
         adapter.close()
+
+
+def test_on_the_github_path_the_private_home_never_holds_the_token() -> None:
+    harness = CopilotHarness(require_cli(), github=True)
+    try:
+        home = harness.adapter.home
+        assert home is not None  # the CLI is running: its home holds its logs and caches
+        needle = GITHUB_TOKEN.encode()
+        written = [
+            path
+            for path in Path(home).rglob("*")
+            if path.is_file() and not path.is_symlink() and needle in path.read_bytes()
+        ]
+        assert written == []
+        assert any(Path(home).rglob("copilot-user-cache.json"))  # the cache is in here
+    finally:
+        harness.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from support.copilot_cli import leftover_pids
-from support.copilot_run import github_args, github_env, homes, marker_of
+from support.copilot_run import github_args, github_env, homes, kernel_messages, marker_of
 from support.github_fake import GITHUB_TOKEN, JSON, GitHubApi
 from support.kernel_model import USAGE, KernelModel
 from support.model_server import ModelServer, RecordedRequest, Reply
@@ -55,14 +55,9 @@ def test_github_path_sends_plain_chats_and_nothing_else(
 
     calls = github.chat_requests()
     assert len(calls) == 3
-    trace_dir = book.iter_dir(cid, 1) / "out/_llm_trace"
     for role, call in zip(("planner", "writer", "critic"), calls, strict=True):
-        contract = (book.root / f"prompts/{role}.md").read_text().strip() + "\n"
-        user = (trace_dir / f"{role}.prompt.txt").read_text().split("\n\nUSER\n", 1)[1]
-        assert call.messages == [
-            {"role": "system", "content": contract},
-            {"role": "user", "content": user.removesuffix("\n")},
-        ]  # exactly the kernel's two messages: no datetime prefix, no CLI prompt
+        # exactly the kernel's two messages: no datetime prefix, no CLI prompt
+        assert call.messages == kernel_messages(book, cid, 1, role)
         assert "tools" not in call.body
         assert call.request.headers["authorization"].endswith(GITHUB_TOKEN)
     paths = [r.path.split("?")[0] for r in github.requests]

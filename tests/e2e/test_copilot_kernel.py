@@ -10,7 +10,7 @@ import pytest
 
 from support.copilot_cli import leftover_pids
 from support.copilot_run import BYOK_KEY as KEY
-from support.copilot_run import copilot_args, homes, marker_of
+from support.copilot_run import copilot_args, homes, kernel_messages, marker_of
 from support.kernel_model import USAGE, KernelModel
 from support.model_server import Fault, ModelServer, Reply
 from support.workspace import Book, run_cli, spawn_cli
@@ -29,13 +29,7 @@ def test_roles_reach_the_model_exactly_and_usage_is_recorded(
     assert len(calls) == 3
     trace_dir = book.iter_dir(cid, 1) / "out/_llm_trace"
     for role, call in zip(("planner", "writer", "critic"), calls, strict=True):
-        contract = (book.root / f"prompts/{role}.md").read_text().strip() + "\n"
-        trace = (trace_dir / f"{role}.prompt.txt").read_text()
-        user = trace.split("\n\nUSER\n", 1)[1].removesuffix("\n")
-        assert call.messages == [
-            {"role": "system", "content": contract},
-            {"role": "user", "content": user},
-        ]
+        assert call.messages == kernel_messages(book, cid, 1, role)
         assert call.tools is None and "tools" not in call.body
         assert (trace_dir / f"{role}.response.txt").is_file()
 

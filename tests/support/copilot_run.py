@@ -56,3 +56,12 @@ def github_env(env: Mapping[str, str], server: ModelServer) -> dict[str, str]:
         **server.github_env(),
         **server.proxy_env(),
     }
+
+
+def kernel_messages(book: Book, cid: str, iteration: int, role: str) -> list[dict[str, str]]:
+    """The two messages the kernel meant to send for `role`: its contract as the system
+    message, and the user text its prompt trace recorded."""
+    contract = (book.root / f"prompts/{role}.md").read_text().strip() + "\n"
+    trace = book.iter_dir(cid, iteration) / "out" / "_llm_trace" / f"{role}.prompt.txt"
+    user = trace.read_text().split("\n\nUSER\n", 1)[1].removesuffix("\n")
+    return [{"role": "system", "content": contract}, {"role": "user", "content": user}]

@@ -106,19 +106,21 @@ class Checks:
         self.emit(self.model(facts))
         response = self.reply()
         self.emit(usage_line(response))
-        self.emit(first_request_line(self.adapter.first_request_at, started))
+        first = first_request_line(self.adapter.first_request_at, started)
+        if not first.ok:
+            raise Failed(first)
+        self.emit(first)
 
     def cli(self) -> Facts | None:
         try:
             self.adapter.start()
         except LLMClientError as exc:  # a missing token or key fails before the CLI starts
-            check = "auth" if exc.kind in (ErrorKind.AUTH, ErrorKind.CONFIG) else "CLI"
-            raise Failed(Line(check, False, exc.message)) from None
+            raise Failed(Line(_check_of(exc), False, exc.message)) from None
         try:
             facts: Facts | None = self.adapter.describe()
-        except LLMClientError as exc:
+        except LLMClientError as exc:  # GitHub refusing the token or the account shows here
             self.emit(Line("CLI", True, f"{self.adapter.cli_path} (started)"))
-            raise Failed(Line("auth", False, exc.message)) from None
+            raise Failed(Line(_check_of(exc), False, exc.message)) from None
         assert facts is not None
         self.emit(Line("CLI", True, f"{self.adapter.cli_path} (version {facts.version})"))
         return facts
@@ -152,6 +154,11 @@ class Checks:
         text = " ".join(response.content.split())[:REPLY_CHARS]
         self.emit(Line("reply", True, f"{text!r} in {time.monotonic() - asked:.1f} s"))
         return response
+
+
+def _check_of(error: LLMClientError) -> str:
+    """The line an adapter error belongs to: settings and refusals are `auth`."""
+    return "auth" if error.kind in (ErrorKind.AUTH, ErrorKind.CONFIG) else "CLI"
 
 
 def usage_line(response: LLMResponse) -> Line:

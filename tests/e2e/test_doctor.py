@@ -72,6 +72,8 @@ def test_a_refused_token_fails_the_auth_line(tmp_path: Path, env: dict[str, str]
     assert result.code == 3
     assert result.stderr.startswith("doctor: auth: GitHub refused the token in GH_TOKEN (HTTP 401")
     assert "gho_" not in result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1].startswith("ok    cleanup: CLI stopped (pid ")
+    assert leftover_pids(environ=marker_of(env)) == set()
 
 
 def test_no_token_fails_the_auth_line_before_any_cli_starts(

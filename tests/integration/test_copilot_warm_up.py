@@ -70,6 +70,27 @@ def test_close_while_the_cli_is_starting_leaves_no_process_or_home(
         adapter.chat(MESSAGES)
 
 
+def test_close_during_a_slow_cold_start_waits_for_it_and_leaves_nothing(
+    harness: CopilotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold SDK import holds the adapter's loop for a second or two; `close()` must not
+    return before the start has ended, or the CLI and its home appear after it."""
+
+    def slow_sweep() -> list[Path]:
+        time.sleep(2.5)  # blocks the loop thread, as a cold import does, beyond the close limit
+        return []
+
+    monkeypatch.setattr("adapters.llm.copilot_runtime.remove_stale_homes", slow_sweep)
+    before_homes, before_pids = homes(), copilot_pids(environ=harness.marker)
+    adapter = harness.new_adapter(close_timeout_s=0.3)
+    adapter.warm_up()
+    time.sleep(0.2)  # the start is inside the blocking step now
+    adapter.close()
+    time.sleep(3.0)  # anything the start would still do after close() has happened by now
+    assert copilot_pids(environ=harness.marker) - before_pids == set()
+    assert homes() - before_homes == set()
+
+
 def test_a_start_failure_is_the_first_calls_error(harness: CopilotHarness) -> None:
     adapter = harness.new_adapter(cli_path="/nonexistent/copilot")
     try:

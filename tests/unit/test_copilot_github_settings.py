@@ -10,6 +10,7 @@ import pytest
 
 from adapters.llm import copilot_failures as failures
 from adapters.llm.copilot_github import github_token, private_cache, without_tokens
+from adapters.llm.copilot_params import decoded_response
 from adapters.llm.copilot_watch import ApiWatch, RequestRefused, model_ids, origin
 from domain.llm import ErrorKind, LLMBilling, LLMClientError
 
@@ -135,3 +136,24 @@ def test_billing_adds_up_and_coerces_junk_to_zero() -> None:
     assert total.to_json() == {"premium_requests": 1.5, "total_nano_aiu": 3e6}
     junk = LLMBilling(float("nan"), -4)
     assert junk == LLMBilling(0.0, 0.0)
+
+
+def test_a_compressed_model_list_reaches_the_cli_decoded_with_matching_headers() -> None:
+    import asyncio
+    import gzip
+
+    import httpx
+
+    plain = b'{"data": [{"id": "a"}]}'
+    upstream = httpx.Response(
+        200,
+        headers={"content-encoding": "gzip", "content-type": "application/json"},
+        content=gzip.compress(plain),
+    )
+    body = asyncio.run(upstream.aread())
+    assert body == plain
+    forwarded = decoded_response(upstream, body, httpx.Request("GET", "http://x/models"))
+    assert "content-encoding" not in forwarded.headers
+    assert forwarded.headers["content-length"] == str(len(plain))
+    assert forwarded.headers["content-type"] == "application/json"
+    assert forwarded.content == plain and forwarded.status_code == 200

@@ -173,9 +173,13 @@ def session_refused(message: str, ctx: CallContext, offered: list[str] | None) -
             kind=ErrorKind.CONFIG,
         )
     if "authentication failed" in message.lower():
+        detail = message.split("message:", 1)[-1]
+        if ctx.base_url:
+            return for_status(401, ctx, detail)
+        source = f"the token in {ctx.token_variable}" if ctx.token_variable else "the token"
         return LLMClientError(
-            f"GitHub refused the token ({ctx.redact(message.split('message:', 1)[-1])}): "
-            "renew it (gh auth refresh, or a new token) and re-run",
+            f"GitHub refused {source} ({ctx.redact(detail)}): renew it (gh auth refresh, or a "
+            "new token) and re-run",
             kind=ErrorKind.AUTH,
         )
     return LLMClientError(

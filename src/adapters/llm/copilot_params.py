@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.llm.copilot_watch import ApiWatch
+
+if TYPE_CHECKING:
+    import httpx
 
 
 @dataclass(frozen=True)
@@ -32,9 +35,23 @@ def rewrite_body(body: object, params: CallParams, *, responses_api: bool) -> ob
     return updated
 
 
-def make_params_handler(
-    lookup: Callable[[str | None], CallParams | None], watch: ApiWatch
-) -> Any:
+ENCODING_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+def decoded_response(
+    response: httpx.Response, body: bytes, request: httpx.Request
+) -> httpx.Response:
+    """A response that was read (and decompressed) to look at: the same status and headers,
+    minus those describing the encoded body, with the decoded body, for the CLI to read."""
+    import httpx
+
+    headers = [
+        (k, v) for k, v in response.headers.multi_items() if k.lower() not in ENCODING_HEADERS
+    ]
+    return httpx.Response(response.status_code, headers=headers, content=body, request=request)
+
+
+def make_params_handler(lookup: Callable[[str | None], CallParams | None], watch: ApiWatch) -> Any:
     """A `CopilotRequestHandler` applying `lookup(session_id)` to each JSON model request and
     letting `watch` refuse requests and read `/models` answers."""
     import httpx
@@ -78,8 +95,9 @@ def make_params_handler(
                 self.http = httpx.AsyncClient(timeout=None, follow_redirects=False)
             response = await self.http.send(request, stream=True)
             if request.method == "GET" and request.url.path.rstrip("/").endswith("/models"):
-                body = await response.aread()  # kept: the CLI reads it again from memory
+                body = await response.aread()
                 watch.saw_models(str(request.url), response.status_code, body)
+                return decoded_response(response, body, request)
             return response
 
     return ParamsHandler()

@@ -14,6 +14,7 @@ import contextlib
 import os
 import shutil
 import signal
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -47,13 +48,16 @@ class CliRuntime:
         self.params = params
         self.client: Any = None
         self.home: str | None = None
-        self.watch = ApiWatch(self._allowed_origin())
         self._handler: Any = None
         self._token_variable: str | None = None
         self._token: str | None = None
+        self.watch = self._new_watch()
         self._cli = ""
         self._starting: concurrent.futures.Future[None] | None = None
+        self._start_task: asyncio.Task[None] | None = None
         self._failed: LLMClientError | None = None
+        self._closed = False
+        self._guard = threading.Lock()  # begin() against close() from another thread
 
     # ----------------------------------------------------------------- facts
     @property
@@ -89,24 +93,27 @@ class CliRuntime:
         process = cli_process(self.client)
         return None if process is None else process.pid
 
-    def _allowed_origin(self) -> str | None:
+    def _new_watch(self) -> ApiWatch:
+        """The request watch, allowing only the configured origin (if one is configured)."""
         if self.config.base_url is not None:
-            return origin(self.config.base_url)
+            return ApiWatch(origin(self.config.base_url), self._token_variable, "--llm-base-url")
         api_url = self.env.get(API_URL_VARIABLE)
-        return origin(api_url) if api_url else None
+        allowed = origin(api_url) if api_url else None
+        return ApiWatch(allowed, self._token_variable, API_URL_VARIABLE)
 
     # ----------------------------------------------------------------- start
     def begin(self) -> None:
         """Schedule the start without waiting (idempotent); a failure is kept for `ready()`."""
-        if self._starting is not None or self._failed is not None:
-            return
-        try:
-            self._cli = self._check_settings()
-        except LLMClientError as exc:
-            self._failed = exc
-            return
-        self.loop.start()
-        self._starting = self.loop.submit(self._start())
+        with self._guard:
+            if self._closed or self._starting is not None or self._failed is not None:
+                return
+            try:
+                self._cli = self._check_settings()
+            except LLMClientError as exc:
+                self._failed = exc
+                return
+            self.loop.start()
+            self._starting = self.loop.submit(self._start())
 
     def ready(self) -> None:
         """Wait until the CLI runs; on failure stop everything and raise one clear error."""
@@ -114,11 +121,16 @@ class CliRuntime:
         failed, self._failed = self._failed, None
         if failed is not None:
             raise LLMClientError(failed.message, kind=failed.kind)
-        assert self._starting is not None
+        if self._starting is None:  # closed meanwhile
+            raise LLMClientError("the Copilot adapter is closed", kind=ErrorKind.CONFIG)
         try:
             self._starting.result(timeout=self.config.start_timeout_s + START_GRACE_S)
         except BaseException as exc:
             self.shutdown(force=True)
+            if self._closed or isinstance(exc, concurrent.futures.CancelledError):
+                raise LLMClientError(
+                    "the Copilot adapter is closed", kind=ErrorKind.CONFIG
+                ) from None
             if isinstance(exc, LLMClientError):
                 raise
             if isinstance(exc, Exception):
@@ -138,6 +150,7 @@ class CliRuntime:
         return find_cli(self.config, self.env)
 
     async def _start(self) -> None:
+        self._start_task = asyncio.current_task()
         try:
             from copilot import CopilotClient, RuntimeConnection
         except ImportError as exc:  # pragma: no cover - the SDK is a runtime dependency
@@ -146,7 +159,7 @@ class CliRuntime:
             ) from exc
         remove_stale_homes()
         self.home = create_home()
-        self.watch = ApiWatch(self._allowed_origin(), self._token_variable)
+        self.watch = self._new_watch()
         self._handler = make_params_handler(self.params, self.watch)
         self.client = CopilotClient(
             connection=RuntimeConnection.for_stdio(path=self._cli),
@@ -178,13 +191,31 @@ class CliRuntime:
             with contextlib.suppress(BaseException):
                 await asyncio.wait_for(self._handler.aclose(), self.config.close_timeout_s)
 
-    def _settle_start(self) -> None:
-        """Let a start still in progress end (cancelled) before stopping what it began."""
-        starting, self._starting = self._starting, None
-        if starting is not None and not starting.done():
-            starting.cancel()
+    async def _cancel_start(self) -> None:
+        """Cancel the start task on the loop and wait until it has really ended."""
+        task = self._start_task
+        if task is not None and not task.done():
+            task.cancel()
             with contextlib.suppress(BaseException):
-                starting.result(timeout=self.config.close_timeout_s)
+                await task
+
+    def _settle_start(self) -> None:
+        """End a start still in progress before stopping what it began (the SDK import may
+        hold the loop for a second or two: the wait is bounded by the start's own limit)."""
+        with self._guard:
+            starting, self._starting = self._starting, None
+        if starting is not None and not starting.done() and self.loop.running:
+            with contextlib.suppress(BaseException):
+                self.loop.run(
+                    self._cancel_start(), timeout=self.config.start_timeout_s + START_GRACE_S
+                )
+        self._start_task = None
+
+    def close(self) -> None:
+        """Stop for good: a later `begin()` starts nothing."""
+        with self._guard:
+            self._closed = True
+        self.shutdown()
 
     def shutdown(self, *, force: bool = False) -> None:
         """Stop the CLI (graceful, then forced, then SIGKILL by PID), the loop, the home."""

@@ -117,7 +117,15 @@ class CopilotSDKAdapter:
             self._ensure_started()
             runtime = self._runtime
             asked = gather_facts(runtime.client, runtime.byok, runtime.watch)
-            facts = self._loop.run(asked, timeout=self.config.timeout_s + CALL_GRACE_S)
+            try:
+                facts = self._loop.run(asked, timeout=self.config.timeout_s + CALL_GRACE_S)
+            except LLMClientError:
+                raise
+            except Exception as exc:  # a timeout, or the loop gone with a close
+                raise LLMClientError(
+                    f"the Copilot CLI did not report its state: {type(exc).__name__}: {exc}",
+                    kind=ErrorKind.UNKNOWN,
+                ) from exc
         if runtime.token is None:
             return facts
         user = copilot_user(runtime.env, runtime.token)
@@ -273,4 +281,4 @@ class CopilotSDKAdapter:
             return
         self._closed = True
         with contextlib.suppress(BaseException):
-            self._runtime.shutdown()
+            self._runtime.close()

@@ -41,6 +41,7 @@ class ApiWatch:
 
     allowed_origin: str | None
     token_variable: str | None = None
+    origin_setting: str = "COPILOT_API_URL"  # what configured the allowed origin
     models: list[str] | None = None
     refusal: LLMClientError | None = None
     refused: asyncio.Event = field(default_factory=asyncio.Event)
@@ -61,9 +62,9 @@ class ApiWatch:
         if self.allowed_origin is not None and target != self.allowed_origin:
             self.refuse(
                 LLMClientError(
-                    f"the Copilot CLI could not use {self.allowed_origin} (--llm-base-url or "
-                    f"COPILOT_API_URL) and turned to {target}, where this run sends nothing: "
-                    f"check that {self.allowed_origin} is reachable",
+                    f"the Copilot CLI could not use {self.allowed_origin} ({self.origin_setting}) "
+                    f"and turned to {target}, where this run sends nothing: check that "
+                    f"{self.allowed_origin} is reachable",
                     kind=ErrorKind.CONNECTION,
                 )
             )

@@ -21,7 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="live: your own settings and account (default); offline: loopback fakes of "
         "GitHub, the Copilot API and a BYOK server (needs a source checkout)",
     )
-    parser.add_argument("--llm-model", help="model (env KERNEL_LLM_MODEL)")
+    parser.add_argument(
+        "--llm-model", help="the model your runs use (env KERNEL_LLM_MODEL); live mode only"
+    )
     parser.add_argument("--llm-base-url", help="BYOK endpoint (env KERNEL_LLM_BASE_URL)")
     parser.add_argument("--llm-api-key-env", help="env variable holding the BYOK key")
     parser.add_argument("--llm-timeout-s", help="seconds for the call (90)")

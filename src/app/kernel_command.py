@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         dest="two_passes",
         action="store_true",
         default=True,
-        help="promote after two consecutive passes (default)",
+        help="promote after the ledger's consecutive passes (default; 2 when it names none)",
     )
     passes.add_argument(
         "--no-require-two-consecutive-passes",
@@ -52,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--commit", action="store_true", help="git commit on promotion")
     parser.add_argument("--llm", action="store_true", help="generate missing outputs with the LLM")
-    parser.add_argument("--llm-provider", help="copilot or mock (env KERNEL_LLM_PROVIDER)")
+    parser.add_argument("--llm-provider", help="copilot, mock or demo (env KERNEL_LLM_PROVIDER)")
     parser.add_argument("--llm-model", help="model name (env KERNEL_LLM_MODEL)")
     parser.add_argument("--llm-base-url", help="BYOK endpoint (env KERNEL_LLM_BASE_URL)")
     parser.add_argument(

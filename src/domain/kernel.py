@@ -116,7 +116,12 @@ class Kernel:
         try:
             return self._produce_and_judge(run, it)
         except OutputRejected as exc:
-            raise reject(it.files, exc, it.done.roles, run.options.use_llm) from None
+            error = reject(it.files, exc, it.done.roles, run.options.use_llm)
+            trace_events.failed(it.files, it.number, error)
+            raise error from None
+        except KernelError as exc:
+            trace_events.failed(it.files, it.number, exc)
+            raise
 
     def _produce_and_judge(self, run: RunContext, it: _Iteration) -> RunOutcome | None:
         planner_input = self._write_inputs(run, it)

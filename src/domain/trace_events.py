@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from domain import records
+from domain.errors import KernelError
 from domain.ports import Clock, IterationFiles
 from domain.records import IterationResult
 
@@ -22,6 +23,11 @@ def phase(
     duration = max(0, round(clock.monotonic_ms() - started))
     payload = {"phase": name, "status": status, "duration_ms": duration}
     files.event("phase_trace", {**payload, "budget_signal": dict(signal)})
+
+
+def failed(files: IterationFiles, iteration: int, error: KernelError) -> None:
+    """`iteration_failed`: the run stopped in this iteration; the error line it printed."""
+    files.event("iteration_failed", {"iteration": iteration, "error": error.message})
 
 
 def evaluated(

@@ -126,8 +126,8 @@ def test_no_token_names_the_variables_and_starts_nothing(
     line = fails_fast(book, no_token)
     assert line == (
         "KernelError: Planner LLM call failed: GitHub Copilot needs a GitHub token: set "
-        "COPILOT_GITHUB_TOKEN or GH_TOKEN (for example GH_TOKEN=$(gh auth token)), or use "
-        "--llm-base-url for BYOK\n"
+        "COPILOT_GITHUB_TOKEN, GH_TOKEN or GITHUB_TOKEN (for example GH_TOKEN=$(gh auth token)), "
+        "or use --llm-base-url for BYOK\n"
     )
     assert github.requests == []
 

@@ -88,4 +88,4 @@ def test_no_token_fails_the_auth_line_before_any_cli_starts(
         "FAIL  auth: " + result.stderr.removeprefix("doctor: auth: ").rstrip("\n"),
         "ok    cleanup: no CLI was running, private home removed",
     ]
-    assert "COPILOT_GITHUB_TOKEN or GH_TOKEN" in result.stderr
+    assert "COPILOT_GITHUB_TOKEN, GH_TOKEN or GITHUB_TOKEN" in result.stderr

@@ -72,6 +72,14 @@ def test_messages_name_the_knob_and_hide_the_key() -> None:
     assert "--llm-base-url" in bad.message and "--llm-model 'm1'" in bad.message
 
 
+def test_not_implemented_is_final_and_points_at_the_endpoint() -> None:
+    assert f.is_fatal_failure(Failure(501)) and not f.is_fatal_failure(Failure(503))
+    error = f.from_failure(Failure(501), CTX)
+    assert error.kind is ErrorKind.BAD_REQUEST and not error.retryable
+    assert "does not implement this request (HTTP 501)" in error.message
+    assert "check --llm-base-url" in error.message
+
+
 def test_transport_failures() -> None:
     parse = f.from_failure(Failure(None, "body was not valid JSON: EOF"), CTX)
     assert parse.kind is ErrorKind.BAD_RESPONSE

@@ -27,7 +27,7 @@ def test_no_token_names_the_variables() -> None:
     with pytest.raises(LLMClientError) as info:
         github_token({"GH_TOKEN": ""})
     assert info.value.kind is ErrorKind.CONFIG
-    assert "COPILOT_GITHUB_TOKEN or GH_TOKEN" in info.value.message
+    assert "COPILOT_GITHUB_TOKEN, GH_TOKEN or GITHUB_TOKEN" in info.value.message
     assert "--llm-base-url" in info.value.message
 
 

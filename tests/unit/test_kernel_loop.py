@@ -248,6 +248,10 @@ def test_the_iteration_sum_is_traced_also_when_a_call_fails() -> None:
         loop.run(use_llm=True)
     (summary,) = payloads(loop, 1, "llm_usage")
     assert (summary["calls"], summary["prompt_tokens"], summary["billing"]) == (1, 3, None)
+    last, payload = loop.files.iteration("01", 1).events[-1]
+    assert (last, payload) == (
+        "iteration_failed", {"iteration": 1, "error": "Writer LLM call failed: down"}
+    )
 
 
 @dataclass

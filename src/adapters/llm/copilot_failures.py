@@ -12,7 +12,8 @@ from domain.errors import one_line
 from domain.llm import ErrorKind, LLMClientError
 
 # HTTP statuses that another attempt will not fix: fail fast instead of letting the runtime retry.
-FATAL_STATUSES = frozenset({400, 401, 402, 403, 404, 405, 409, 410, 413, 415, 422})
+FATAL_STATUSES = frozenset({400, 401, 402, 403, 404, 405, 409, 410, 413, 415, 422, 501, 505})
+NOT_IMPLEMENTED = frozenset({501, 505})
 DETAIL_CHARS = 160
 
 
@@ -84,6 +85,12 @@ def for_status(status: int, ctx: CallContext, detail: str = "") -> LLMClientErro
         return LLMClientError(
             f"rate limited by {ctx.where} (HTTP 429): wait and retry later{suffix}",
             kind=ErrorKind.RATE_LIMIT,
+        )
+    if status in NOT_IMPLEMENTED:
+        return LLMClientError(
+            f"the endpoint at {ctx.where} does not implement this request (HTTP {status}): "
+            f"check --llm-base-url and KERNEL_LLM_WIRE_API={ctx.wire_api}{suffix}",
+            kind=ErrorKind.BAD_REQUEST,
         )
     if status >= 500:
         return LLMClientError(

@@ -40,8 +40,8 @@ def github_token(env: Mapping[str, str]) -> tuple[str, str]:
                 )
             return name, token
     raise LLMClientError(
-        "GitHub Copilot needs a GitHub token: set COPILOT_GITHUB_TOKEN or GH_TOKEN "
-        "(for example GH_TOKEN=$(gh auth token)), or use --llm-base-url for BYOK",
+        "GitHub Copilot needs a GitHub token: set COPILOT_GITHUB_TOKEN, GH_TOKEN or "
+        "GITHUB_TOKEN (for example GH_TOKEN=$(gh auth token)), or use --llm-base-url for BYOK",
         kind=ErrorKind.CONFIG,
     )
 

@@ -1,9 +1,10 @@
-"""Composition root: the only place that names concrete adapters."""
+"""Composition root: the only place that names concrete adapters (the LLM providers come
+from the entry-point registry, `app/llm_registry.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict
+from dataclasses import replace
 from pathlib import Path
 
 from dependency_injector import containers, providers
@@ -20,68 +21,26 @@ from adapters.files.unit_of_work import FsStateUnitOfWork
 from adapters.files.version_map_store import JsonVersionMapStore
 from adapters.files.workspace import FsWorkspace
 from adapters.git import GitVcs
-from adapters.llm.copilot_sdk import CopilotConfig, CopilotSDKAdapter
-from adapters.llm.demo_model import DemoLLM
-from adapters.llm.mock import MockLLM
-from app.settings import LLMSettings
-from domain.errors import KernelError
+from app import llm_registry
 from domain.kernel import Kernel, KernelPorts
 from domain.llm import LLMPort
+from domain.llm_settings import LLMSettings
 
 
-def mock_llm(model: str | None) -> Iterator[LLMPort]:
-    """The deterministic offline provider, closed on shutdown."""
-    llm = MockLLM(model or "mock")
+def provide_llm(settings: LLMSettings) -> Iterator[LLMPort]:
+    """The provider `settings.provider` names, found in the registry; closed on shutdown."""
+    llm = llm_registry.make(settings)
     try:
         yield llm
     finally:
         llm.close()
-
-
-def demo_llm() -> Iterator[LLMPort]:
-    """The demo model: fixes the sample book's planted flaw, approves what the evals pass."""
-    llm = DemoLLM()
-    try:
-        yield llm
-    finally:
-        llm.close()
-
-
-def copilot_llm(
-    model: str | None,
-    base_url: str | None,
-    api_key_env: str,
-    timeout_s: float,
-    wire_api: str,
-    verbose: bool,
-    env: Mapping[str, str] | None = None,
-) -> Iterator[LLMPort]:
-    """The Copilot SDK adapter; its CLI starts when the kernel warms it up (or at the first
-    call) and stops on shutdown."""
-    if not model:
-        raise KernelError("--llm-model (or env KERNEL_LLM_MODEL) is required for provider copilot")
-    adapter = CopilotSDKAdapter(
-        CopilotConfig(
-            model=model,
-            base_url=base_url,
-            api_key_env=api_key_env,
-            timeout_s=timeout_s,
-            wire_api=wire_api,
-            verbose=verbose,
-        ),
-        env=env,
-    )
-    try:
-        yield adapter
-    finally:
-        adapter.close()
 
 
 class Container(containers.DeclarativeContainer):
     """Wires ports to adapters from a `config` dict (see `app.cli`)."""
 
     config = providers.Configuration()
-    env: providers.Object[Mapping[str, str] | None] = providers.Object(None)  # None: os.environ
+    llm_settings: providers.Object[LLMSettings] = providers.Object(LLMSettings(provider="mock"))
 
     clock = providers.Singleton(SystemClock)
     workspace = providers.Singleton(FsWorkspace, root=config.root)
@@ -103,21 +62,8 @@ class Container(containers.DeclarativeContainer):
         vcs=vcs,
     )
 
-    llm = providers.Selector(
-        config.llm["provider"],
-        mock=providers.Resource(mock_llm, model=config.llm.model),
-        demo=providers.Resource(demo_llm),
-        copilot=providers.Resource(
-            copilot_llm,
-            model=config.llm.model,
-            base_url=config.llm.base_url,
-            api_key_env=config.llm.api_key_env,
-            timeout_s=config.llm.timeout_s,
-            wire_api=config.llm.wire_api,
-            verbose=config.llm.verbose,
-            env=env,
-        ),
-    )
+    # One Resource per registered provider, added by build_container from the registry.
+    llm = providers.Selector(config.llm_provider)
 
     kernel_ports = providers.Factory(
         KernelPorts,
@@ -140,13 +86,19 @@ def build_container(
     """A container for one workspace (role I/O under `io_dir`, default `<root>/state/role_io`)
     and, for LLM use, one provider (reading `env`, default this process's environment)."""
     container = Container()
+    settings = llm or LLMSettings(provider="mock")
     if env is not None:
-        container.env.override(providers.Object(dict(env)))
+        settings = replace(settings, env=dict(env))
+    container.llm_settings.override(providers.Object(settings))
     container.config.from_dict(
         {
             "root": root,
             "io_dir": io_dir if io_dir is not None else root / ROLE_IO,
-            "llm": asdict(llm or LLMSettings(provider="mock")),
+            "llm_provider": settings.provider,
         }
+    )
+    names = set(llm_registry.installed()) | {settings.provider}  # unknown: the registry says so
+    container.llm.set_providers(
+        **{name: providers.Resource(provide_llm, settings=container.llm_settings) for name in names}
     )
     return container

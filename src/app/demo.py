@@ -14,9 +14,10 @@ from adapters.git import GitVcs
 from app.kernel_command import run_kernel, stderr_progress
 from app.report import summary_lines
 from app.sample_book import sample_book_dir
-from app.settings import KernelSettings, LLMSettings
+from app.settings import KernelSettings
 from domain.errors import KernelError
 from domain.kernel import KernelOptions
+from domain.llm_settings import LLMSettings
 
 DEMO_CHAPTER = "03-stampede-control"  # has the planted flaw the demo model fixes
 

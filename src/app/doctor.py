@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from app.container import build_container
-from app.settings import LLMSettings
 from domain.errors import EXIT_KERNEL_ERROR
 from domain.llm import ChatMessage, ErrorKind, LLMClientError, LLMPort, LLMResponse
+from domain.llm_settings import LLMSettings
 
 PROMPT = [
     ChatMessage("system", "You are a setup check. Answer with the single word OK."),

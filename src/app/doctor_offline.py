@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from app.doctor import Line, run_doctor
-from app.settings import LLMSettings
 from domain.errors import EXIT_KERNEL_ERROR, KernelError
+from domain.llm_settings import LLMSettings
 
 TESTS = Path(__file__).resolve().parents[2] / "tests"
 MODEL = "test-model"

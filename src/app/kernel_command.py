@@ -52,7 +52,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--commit", action="store_true", help="git commit on promotion")
     parser.add_argument("--llm", action="store_true", help="generate missing outputs with the LLM")
-    parser.add_argument("--llm-provider", help="copilot, mock or demo (env KERNEL_LLM_PROVIDER)")
+    parser.add_argument(
+        "--llm-provider",
+        help="an installed provider: copilot (default), mock, demo, or one a package adds "
+        "(env KERNEL_LLM_PROVIDER)",
+    )
+    parser.add_argument(
+        "--llm-option",
+        metavar="KEY=VALUE",
+        action="append",
+        help="a setting for the provider; repeatable (env KERNEL_LLM_OPTIONS: k=v,k2=v2)",
+    )
     parser.add_argument("--llm-model", help="model name (env KERNEL_LLM_MODEL)")
     parser.add_argument("--llm-base-url", help="BYOK endpoint (env KERNEL_LLM_BASE_URL)")
     parser.add_argument(
@@ -104,6 +114,7 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str], cwd: Path) -
         use_llm=args.llm,
         env=env,
         verbose=args.verbose,
+        options=args.llm_option,
     )
     return KernelSettings(
         root=root, io_dir=resolve_io_dir(args.io_dir, root, cwd), options=options, llm=llm
@@ -137,7 +148,9 @@ def stderr_progress(enabled: bool) -> Callable[[str], None]:
     return emit
 
 
-LLM_FLAGS = ("llm_provider", "llm_model", "llm_base_url", "llm_api_key_env", "llm_timeout_s")
+LLM_FLAGS = (
+    "llm_provider", "llm_model", "llm_base_url", "llm_api_key_env", "llm_timeout_s", "llm_option"
+)  # fmt: skip
 
 
 def check_llm_flags(args: argparse.Namespace) -> None:

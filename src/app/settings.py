@@ -10,30 +10,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from adapters.files.state_paths import ROLE_IO
+from app import llm_registry
 from domain import adhoc
 from domain.errors import KernelError
 from domain.kernel import KernelOptions
+from domain.llm_settings import (
+    DEFAULT_API_KEY_ENV,
+    DEFAULT_PROVIDER,
+    DEFAULT_TIMEOUT_S,
+    LLMSettings,
+)
 
-PROVIDERS = ("copilot", "mock", "demo")
 WIRE_APIS = ("completions", "responses")
-DEFAULT_PROVIDER = "copilot"
-DEFAULT_API_KEY_ENV = "COPILOT_API_KEY"
-DEFAULT_TIMEOUT_S = 90.0
 DEFAULT_WRITER_RETRIES = 2
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-@dataclass(frozen=True)
-class LLMSettings:
-    """How to reach the model (only used with `--llm`)."""
-
-    provider: str = DEFAULT_PROVIDER
-    model: str | None = None
-    base_url: str | None = None
-    api_key_env: str = DEFAULT_API_KEY_ENV
-    timeout_s: float = DEFAULT_TIMEOUT_S
-    wire_api: str = "completions"
-    verbose: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,11 +76,13 @@ def parse_timeout(raw: object, label: str) -> float:
 
 
 def _provider(flag: str | None, env: Mapping[str, str]) -> str:
+    """The provider name (whether it is installed is the registry's to say)."""
     raw, source = _pick(flag, env, "KERNEL_LLM_PROVIDER")
     chosen = (raw or DEFAULT_PROVIDER).strip().lower()
-    if chosen not in PROVIDERS:
-        label = source or "--llm-provider"
-        raise KernelError(f"{label} must be one of {', '.join(PROVIDERS)} (got {raw!r})")
+    if not chosen:
+        raise KernelError(f"{source or '--llm-provider'} is empty: name an LLM provider")
+    if chosen not in llm_registry.installed():
+        raise llm_registry.unknown(chosen, source or "--llm-provider")
     return chosen
 
 
@@ -100,7 +92,7 @@ def _model(flag: str | None, env: Mapping[str, str], provider: str, use_llm: boo
         chosen = None
     if chosen is None and provider in ("mock", "demo"):
         chosen = provider
-    if chosen is None and use_llm:
+    if chosen is None and use_llm and provider == DEFAULT_PROVIDER:
         needed = "--llm-model (or env KERNEL_LLM_MODEL) is required with --llm"
         hint = " (the default provider; --llm-provider mock runs offline)" * (provider == "copilot")
         raise KernelError(f"{needed} for provider '{provider}'{hint}")
@@ -138,6 +130,21 @@ def _wire_api(env: Mapping[str, str]) -> str:
     return wire
 
 
+def llm_options(flags: list[str] | None, env: Mapping[str, str]) -> dict[str, str]:
+    """`KERNEL_LLM_OPTIONS` ("k=v,k2=v2"), then every `--llm-option KEY=VALUE` over it."""
+    pairs = [(p, "KERNEL_LLM_OPTIONS") for p in env.get("KERNEL_LLM_OPTIONS", "").split(",")]
+    pairs += [(p, "--llm-option") for p in flags or []]
+    options: dict[str, str] = {}
+    for pair, source in pairs:
+        if not pair.strip() and source == "KERNEL_LLM_OPTIONS":
+            continue
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise KernelError(f"{source} takes KEY=VALUE pairs (got {pair!r})")
+        options[key.strip()] = value.strip()
+    return options
+
+
 def llm_settings(
     *,
     provider: str | None,
@@ -148,6 +155,7 @@ def llm_settings(
     use_llm: bool,
     env: Mapping[str, str],
     verbose: bool = False,
+    options: list[str] | None = None,
 ) -> LLMSettings:
     """Resolve the LLM settings from flags (None = not given) and the environment."""
     chosen = _provider(provider, env)
@@ -159,6 +167,7 @@ def llm_settings(
         timeout_s=_timeout(timeout_s, env),
         wire_api=_wire_api(env),
         verbose=verbose,
+        options=llm_options(options, env),
     )
 
 

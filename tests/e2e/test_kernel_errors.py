@@ -179,7 +179,8 @@ def test_chapter_path_outside_the_workspace(
         ),
         (
             ["--llm", "--llm-provider", "gpt"],
-            "--llm-provider must be one of copilot, mock, demo (got 'gpt')",
+            "unknown LLM provider 'gpt' in --llm-provider (installed providers: copilot, demo, "
+            "mock)",
         ),
         (
             ["--llm"],
@@ -211,7 +212,8 @@ def test_bad_flag_values(book: Book, kernel: Run, args: list[str], message: str)
     [
         (
             {"KERNEL_LLM_PROVIDER": "bogus"},
-            "KERNEL_LLM_PROVIDER must be one of copilot, mock, demo (got 'bogus')",
+            "unknown LLM provider 'bogus' in KERNEL_LLM_PROVIDER (installed providers: "
+            "copilot, demo, mock)",
         ),
         (
             {"KERNEL_LLM_TIMEOUT_S": "-3"},

@@ -12,9 +12,9 @@ from adapters.files.journal import UndoJournal
 from adapters.files.state_paths import JOURNAL
 from adapters.git import GitVcs
 from app.container import build_container
-from app.settings import LLMSettings
 from domain.errors import KernelError
 from domain.kernel import KernelOptions
+from domain.llm_settings import LLMSettings
 from support.kernel_model import revise
 from support.workspace import Book
 

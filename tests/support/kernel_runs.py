@@ -5,9 +5,9 @@ from __future__ import annotations
 from dependency_injector import providers
 
 from app.container import build_container
-from app.settings import LLMSettings
 from domain.kernel import KernelOptions, RunOutcome
 from domain.llm import LLMPort
+from domain.llm_settings import LLMSettings
 from support.workspace import Book
 
 

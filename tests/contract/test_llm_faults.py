@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from domain.llm import ChatMessage, ErrorKind, LLMClientError, LLMPort
-from support.harnesses import TEST_KEY, CopilotHarness, UsageSpec, gone
+from support.copilot_cli import wait_for_exit
+from support.harnesses import TEST_KEY, CopilotHarness, UsageSpec
 from support.model_server import Fault
 
 MESSAGES = [ChatMessage("system", "contract"), ChatMessage("user", "fault probe")]
@@ -146,7 +147,7 @@ def test_cli_killed_mid_call_is_detected_promptly(transport: CopilotHarness) -> 
         killer.start()
         fails_with(adapter, ErrorKind.PROCESS_EXIT, 8.0)
         killer.join()
-        assert gone({pid})
+        assert wait_for_exit({pid}, timeout=5) == set()
         fails_with(adapter, ErrorKind.PROCESS_EXIT, 1.0)  # later calls fail fast too
     finally:
         adapter.close()

@@ -118,3 +118,22 @@ def test_responses_wire_api(byok_transport: CopilotHarness) -> None:
     assert body["instructions"] == "S"
     assert (body["temperature"], body["max_output_tokens"]) == (0.2, 33)
     assert "U" in json.dumps(body["input"])
+
+
+def test_system_and_user_text_reach_the_model_unchanged(transport: CopilotHarness) -> None:
+    system = "Contract line one.\n\n  indented \u2014 caf\u00e9\n"
+    user = "User text\nwith a trailing newline\n"
+    transport.answer("reply", UsageSpec("absent"))
+    response = transport.adapter.chat(
+        [ChatMessage("system", system), ChatMessage("user", user)], temperature=0.0
+    )
+    assert response.content == "reply"
+    seen = transport.server.chat_requests()[-1].roles_and_contents()
+    assert seen == [("system", system), ("user", user)]
+
+
+def test_usage_reported_as_json_null_is_zero(transport: CopilotHarness) -> None:
+    messages, _, _ = transport.answer("null usage", UsageSpec("null"))
+    usage = transport.adapter.chat(messages).usage
+    assert (type(usage.prompt_tokens), type(usage.completion_tokens)) == (int, int)
+    assert (usage.prompt_tokens, usage.completion_tokens) == (0, 0)

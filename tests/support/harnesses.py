@@ -1,22 +1,17 @@
-"""Adapter harnesses for the shared LLM contract suite.
-
-A harness owns one adapter under test and knows how to make it answer a given text with a given
-usage (and, when the adapter has a transport, how to inject faults). New adapters add a harness
-here and the whole contract suite runs against them.
-"""
+"""The Copilot adapter on the real CLI against the loopback model server, for the contract
+suite's Copilot classes and the transport and fault tests: it makes the adapter answer a given
+text with a given usage, and injects faults."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 from adapters.llm.copilot_sdk import CopilotConfig, CopilotSDKAdapter
-from adapters.llm.demo_model import DemoLLM
-from adapters.llm.mock import MockLLM
-from domain.llm import ChatMessage, LLMPort, LLMUsage
-from support.copilot_cli import process_marker, wait_for_exit
+from domain.llm import ChatMessage, LLMPort
+from support.copilot_cli import process_marker
 from support.github_fake import GITHUB_TOKEN, GitHubApi
 from support.model_server import Fault, ModelServer, Reply, Usage
 
@@ -38,76 +33,6 @@ class UsageSpec:
         if self.mode == "null":
             return "null"
         return Usage(prompt=self.prompt, completion=self.completion)  # type: ignore[arg-type]
-
-
-def expected_count(raw: object) -> int | None:
-    """The count an adapter must report for a raw server value, or None when only '>= 0' holds."""
-    if isinstance(raw, bool) or not isinstance(raw, int):
-        return 0 if raw is None or isinstance(raw, str) else None
-    if raw < 0:
-        return 0
-    return raw if raw < MAX_EXACT else None
-
-
-class Harness(Protocol):
-    name: str
-    has_transport: bool
-
-    @property
-    def adapter(self) -> LLMPort: ...
-
-    def answer(self, content: str, usage: UsageSpec) -> tuple[list[ChatMessage], str, UsageSpec]:
-        """Arrange the next reply; returns (messages to send, expected content, usage sent)."""
-        ...
-
-    def new_adapter(self, **config: object) -> LLMPort: ...
-
-    def processes_of(self, adapter: LLMPort) -> set[int]:
-        """The OS processes this adapter instance started and still runs."""
-        ...
-
-    def close(self) -> None: ...
-
-
-@dataclass
-class MockHarness:
-    """The deterministic mock: it echoes text between the writer markers, usage always 0."""
-
-    name: str = "mock"
-    has_transport: bool = False
-    _adapter: MockLLM = field(default_factory=MockLLM)
-
-    @property
-    def adapter(self) -> LLMPort:
-        return self._adapter
-
-    def answer(self, content: str, usage: UsageSpec) -> tuple[list[ChatMessage], str, UsageSpec]:
-        user = f"===CHAPTER_START===\n{content}\n===CHAPTER_END==="
-        return (
-            [ChatMessage("system", "contract"), ChatMessage("user", user)],
-            content.strip() + "\n",
-            UsageSpec("values", 0, 0),
-        )
-
-    def new_adapter(self, **config: object) -> LLMPort:
-        return MockLLM()
-
-    def processes_of(self, adapter: LLMPort) -> set[int]:
-        return set()
-
-    def close(self) -> None:
-        self._adapter.close()
-
-
-@dataclass
-class DemoHarness(MockHarness):
-    """The demo model: also echoes the writer's chapter (no planted flaw in it), usage 0."""
-
-    name: str = "demo"
-    _adapter: DemoLLM = field(default_factory=DemoLLM)  # type: ignore[assignment]
-
-    def new_adapter(self, **config: object) -> LLMPort:
-        return DemoLLM()
 
 
 class CopilotHarness:
@@ -198,25 +123,3 @@ class CopilotHarness:
     def close(self) -> None:
         self._adapter.close()
         self.server.stop()
-
-
-def gone(pids: set[int]) -> bool:
-    return not wait_for_exit(pids, timeout=5)
-
-
-def usage_matches(actual: LLMUsage, sent: UsageSpec) -> bool:
-    """Counts are non-negative ints, and equal to what was sent where that is exact."""
-    for value, raw in (
-        (actual.prompt_tokens, sent.prompt),
-        (actual.completion_tokens, sent.completion),
-    ):
-        if type(value) is not int or value < 0:
-            return False
-        if sent.mode != "values":
-            if value != 0:
-                return False
-            continue
-        exact = expected_count(raw)
-        if exact is not None and value != exact:
-            return False
-    return True

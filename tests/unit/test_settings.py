@@ -159,3 +159,31 @@ def test_root_and_io_dir(tmp_path: Path) -> None:
     assert resolve_io_dir("io", tmp_path, tmp_path) == tmp_path / "io"
     with pytest.raises(KernelError, match="--io-dir must be inside the workspace"):
         resolve_io_dir("../elsewhere", tmp_path, tmp_path)
+
+
+def test_llm_options_come_from_the_env_and_flags_override_per_key() -> None:
+    env = {"KERNEL_LLM_OPTIONS": "traces=/a, mode=strict,"}
+    settings = llm_settings(
+        provider="mock", model=None, base_url=None, api_key_env=None, timeout_s=None,
+        use_llm=True, env=env, options=["traces=/b", "extra=x=y"],
+    )  # fmt: skip
+    assert dict(settings.options) == {"traces": "/b", "mode": "strict", "extra": "x=y"}
+
+
+@pytest.mark.parametrize(
+    ("env", "flags", "message"),
+    [
+        ({}, ["novalue"], "--llm-option takes KEY=VALUE pairs (got 'novalue')"),
+        ({}, ["=v"], "--llm-option takes KEY=VALUE pairs (got '=v')"),
+        ({"KERNEL_LLM_OPTIONS": "a=1,b"}, [], "KERNEL_LLM_OPTIONS takes KEY=VALUE pairs (got 'b')"),
+    ],
+)
+def test_malformed_llm_options_are_refused(
+    env: dict[str, str], flags: list[str], message: str
+) -> None:
+    with pytest.raises(KernelError) as info:
+        llm_settings(
+            provider="mock", model=None, base_url=None, api_key_env=None, timeout_s=None,
+            use_llm=True, env=env, options=flags,
+        )  # fmt: skip
+    assert info.value.message == message

@@ -20,6 +20,7 @@ from domain.llm import (
 CHAPTER_START = "===CHAPTER_START==="
 CHAPTER_END = "===CHAPTER_END==="
 
+FAIL_MARKER = "===OFFLINE_FAIL==="  # a prompt holding it fails, to test error paths offline
 PLANNER_MARKER = "Planner input (JSON):\n"
 CRITIC_MARKER = "Revised chapter markdown:\n"
 FALLBACK_HEADING = "## Thesis"
@@ -92,6 +93,11 @@ class OfflineLLM:
         checked = coerce_messages(messages)
         if self.closed:
             raise LLMClientError(f"the {self.provider} provider is closed", kind=ErrorKind.CONFIG)
+        if any(FAIL_MARKER in m.content for m in checked):
+            raise LLMClientError(
+                f"the {self.provider} provider was asked to fail ({FAIL_MARKER} in the prompt)",
+                kind=ErrorKind.PROVIDER,
+            )
         return LLMResponse(content=self.answer(checked), usage=LLMUsage(0, 0), raw=None)
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ kernel trace, with what the provider charged where it reports it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -118,7 +119,8 @@ class RoleGenerator:
         started = self.clock.monotonic_ms()
         response = call_llm(self.llm, role, prompt)
         done.count(response)
-        request.files.event("llm_call", self._call_event(request, role, response, started))
+        event = self._call_event(request, role, prompt, response, started)
+        request.files.event("llm_call", event)
         content = response.content
         try:
             check_reply(f"{role.capitalize()} LLM reply", content)
@@ -128,12 +130,18 @@ class RoleGenerator:
         return content
 
     def _call_event(
-        self, request: GenerationRequest, role: str, response: LLMResponse, started: float
+        self,
+        request: GenerationRequest,
+        role: str,
+        prompt: roles.RolePrompt,
+        response: LLMResponse,
+        started: float,
     ) -> dict[str, object]:
         billing = response.billing
         return {
             "iteration": request.iteration,
             "role": role,
+            "prompt_sha256": hashlib.sha256(prompt.trace_text().encode("utf-8")).hexdigest(),
             "prompt_tokens": response.usage.prompt_tokens,
             "completion_tokens": response.usage.completion_tokens,
             "duration_ms": max(0, round(self.clock.monotonic_ms() - started)),

@@ -42,6 +42,11 @@ class LLMUsage:
         object.__setattr__(self, "prompt_tokens", _non_negative_int(self.prompt_tokens))
         object.__setattr__(self, "completion_tokens", _non_negative_int(self.completion_tokens))
 
+    @classmethod
+    def from_raw(cls, prompt: object, completion: object) -> LLMUsage:
+        """Usage from the values a backend reported (None, floats, strings: ints >= 0)."""
+        return cls(_non_negative_int(prompt), _non_negative_int(completion))
+
     def __add__(self, other: LLMUsage) -> LLMUsage:
         if not isinstance(other, LLMUsage):
             return NotImplemented

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -222,6 +223,10 @@ def test_each_call_is_an_llm_call_event_and_the_iteration_sums_them() -> None:
         {"premium_requests": 0.5, "total_nano_aiu": 5e5},
     ]
     assert all((c["prompt_tokens"], c["completion_tokens"]) == (3, 5) for c in calls)
+    traces = loop.files.iteration("01", 1).traces
+    for call in calls:
+        prompt = traces[str(call["role"])][0].encode()
+        assert call["prompt_sha256"] == hashlib.sha256(prompt).hexdigest()
     assert all(c["duration_ms"] == 5 for c in calls)  # the fake clock ticks 5 ms per reading
     assert payloads(loop, 1, "llm_usage") == [
         {

@@ -127,6 +127,9 @@ def run_kernel(settings: KernelSettings, progress: Callable[[str], None]) -> Run
     with container.run_lock():
         try:
             llm: LLMPort | None = container.llm() if settings.options.use_llm else None
+            if llm is not None:
+                chosen = f"{settings.llm.provider} ({type(llm).__name__})"
+                progress(f"{settings.options.chapter_id}: LLM provider {chosen}")
             kernel = container.kernel(
                 ports__llm=llm, ports__progress=progress, ports__notice=stderr_notice
             )

@@ -1,4 +1,5 @@
-"""`state-runner` command line: kernel, governance, templates, init, chapters, demo, doctor."""
+"""`state-runner` command line: kernel, status, governance, templates, init, chapters, demo,
+doctor."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from app import (
     governance_command,
     init_command,
     kernel_command,
+    status_command,
     templates_command,
 )
 from app.signals import Interrupted, stop_on_signals
@@ -27,6 +29,11 @@ COMMANDS: dict[
         "run the refinement kernel on one chapter",
         kernel_command.add_arguments,
         kernel_command.command,
+    ),
+    "status": (
+        "where the book stands: one row per chapter, with tokens spent (--json for scripts)",
+        status_command.add_arguments,
+        status_command.command,
     ),
     "governance": (
         "ledger governance: validate, select, promotions, unhold, unlock",

@@ -1,0 +1,94 @@
+"""`state-runner status [--root DIR] [--json]`: one row per chapter and a totals row; a table
+on a terminal, plain columns when piped, or the versioned JSON document."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.container import build_container
+from app.settings import resolve_root
+from domain.status import BookStatus, ChapterRow, book_status
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+HEADERS = (
+    "chapter", "status", "lifecycle", "iter", "passes", "last verdict", "drift", "tokens",
+    "last activity",
+)  # fmt: skip
+NUMERIC = {"iter", "passes", "drift", "tokens"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", help="workspace root (default: the current directory)")
+    parser.add_argument(
+        "--json", action="store_true", help="print the status as JSON (schema state-runner/status)"
+    )
+
+
+def verdict_cell(row: ChapterRow) -> str:
+    if row.verdict == "refine" and row.failing_checks:
+        return f"refine: {', '.join(row.failing_checks)}"
+    return row.verdict
+
+
+def cells(row: ChapterRow) -> list[str]:
+    drift = "-" if row.drift_score is None else f"{row.drift_score:.2f}"
+    return [
+        row.chapter_id, row.status, row.lifecycle, str(row.iteration),
+        str(row.consecutive_passes), verdict_cell(row), drift, f"{row.tokens:,}",
+        row.last_activity or "-",
+    ]  # fmt: skip
+
+
+def totals(status: BookStatus) -> list[str]:
+    tokens = status.prompt_tokens + status.completion_tokens
+    label = f"total ({len(status.chapters)} chapters)"
+    return [label, "", "", str(status.iterations), "", "", "", f"{tokens:,}", ""]
+
+
+def plain(status: BookStatus) -> str:
+    """Whitespace-aligned columns, numbers right-aligned: for pipes and files."""
+    rows = [list(HEADERS), *(cells(r) for r in status.chapters), totals(status)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADERS))]
+    lines = []
+    for row in rows:
+        parts = [
+            cell.rjust(width) if HEADERS[i] in NUMERIC else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def table(status: BookStatus, console: Console | None = None) -> None:
+    """A rich table on the terminal."""
+    from rich.console import Console
+    from rich.table import Table
+
+    view = Table(title="Book status", show_footer=False)
+    for header in HEADERS:
+        view.add_column(header, justify="right" if header in NUMERIC else "left")
+    for row in status.chapters:
+        style = {"pass": "green", "refine": "yellow"}.get(row.verdict)
+        view.add_row(*cells(row), style=style)
+    view.add_section()
+    view.add_row(*totals(status), style="bold")
+    (console or Console()).print(view)
+
+
+def command(args: argparse.Namespace) -> int:
+    root = resolve_root(args.root, Path.cwd())
+    ledger = build_container(root).ledger()
+    status = book_status(ledger.load(), ledger.read_repo_log())
+    if args.json:
+        print(json.dumps(status.to_json(), indent=2, sort_keys=True))
+    elif sys.stdout.isatty():
+        table(status)
+    else:
+        sys.stdout.write(plain(status))
+    return 0

@@ -14,6 +14,7 @@ from app.settings import (
     KernelSettings,
     adhoc_instructions,
     llm_settings,
+    max_run_tokens,
     parse_fraction,
     parse_int,
     resolve_io_dir,
@@ -70,6 +71,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--llm-timeout-s", help="seconds per LLM call (90)")
     parser.add_argument(
+        "--max-run-tokens",
+        metavar="N",
+        help="stop before an LLM call once the run has used N tokens (env KERNEL_MAX_RUN_TOKENS)",
+    )
+    parser.add_argument(
         "--writer-retries",
         help="LLM writer retries after a section-gate violation (2; env KERNEL_WRITER_RETRIES)",
     )
@@ -101,6 +107,7 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str], cwd: Path) -
         commit=args.commit,
         use_llm=args.llm,
         writer_retries=writer_retries(args.writer_retries, env),
+        max_run_tokens=max_run_tokens(args.max_run_tokens, env),
         adhoc_instructions=adhoc_instructions(
             args.adhoc_instructions, args.adhoc_instructions_file, env, cwd
         ),
@@ -152,7 +159,8 @@ def stderr_progress(enabled: bool) -> Callable[[str], None]:
 
 
 LLM_FLAGS = (
-    "llm_provider", "llm_model", "llm_base_url", "llm_api_key_env", "llm_timeout_s", "llm_option"
+    "llm_provider", "llm_model", "llm_base_url", "llm_api_key_env", "llm_timeout_s", "llm_option",
+    "max_run_tokens",
 )  # fmt: skip
 
 

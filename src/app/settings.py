@@ -171,6 +171,14 @@ def llm_settings(
     )
 
 
+def max_run_tokens(flag: str | None, env: Mapping[str, str]) -> int | None:
+    """`--max-run-tokens`, else env `KERNEL_MAX_RUN_TOKENS`, else no limit."""
+    raw, source = _pick(flag, env, "KERNEL_MAX_RUN_TOKENS")
+    if raw is None:
+        return None
+    return parse_int(raw, source or "--max-run-tokens", minimum=1)
+
+
 def writer_retries(flag: str | None, env: Mapping[str, str]) -> int:
     """`--writer-retries`, else env `KERNEL_WRITER_RETRIES`, else 2."""
     raw, source = _pick(flag, env, "KERNEL_WRITER_RETRIES")

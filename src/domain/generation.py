@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from domain import repair, roles
+from domain.budget import TokenBudget
 from domain.contracts import PlannerPlan, parse_planner
 from domain.errors import KernelError, OutputRejected
 from domain.ledger_checks import check_reply
@@ -35,6 +36,7 @@ class GenerationRequest:
     baseline_headings: list[str]
     max_diff_ratio: float
     writer_retries: int
+    budget: TokenBudget = field(default_factory=TokenBudget)
 
 
 @dataclass
@@ -116,6 +118,7 @@ class RoleGenerator:
         """Call the model, count the usage, trace the exchange as `<trace>.*.txt`."""
         prompt = roles.RolePrompt(system=request.contracts[role], user=user)
         self.progress(f"{request.chapter_id}: iteration {request.iteration}: asking the {role}")
+        request.budget.check(done.usage)
         started = self.clock.monotonic_ms()
         response = call_llm(self.llm, role, prompt)
         done.count(response)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain import adhoc, records, roles, rules, trace_events
+from domain.budget import TokenBudget
 from domain.errors import EXIT_HOLD, EXIT_MISSING_OUTPUTS, EXIT_REFINED, KernelError, OutputRejected
 from domain.generation import Generation, GenerationRequest, RoleGenerator
 from domain.judging import judge, read_outputs
@@ -46,6 +47,7 @@ class KernelOptions:
     use_llm: bool = False
     writer_retries: int = 2
     adhoc_instructions: str = ""
+    max_run_tokens: int | None = None
 
 
 @dataclass
@@ -184,6 +186,11 @@ class Kernel:
             baseline_headings=run.baseline_headings,
             max_diff_ratio=run.options.max_diff_ratio,
             writer_retries=run.options.writer_retries,
+            budget=TokenBudget(
+                run.options.max_run_tokens,
+                sum(summary.usage.total_tokens for summary in run.summaries),
+                it.files.shown_folder(),
+            ),
         )
 
     def _persist(

@@ -35,3 +35,33 @@ def test_status_after_a_copilot_run_shows_its_tokens_and_verdict(
     assert lines[0].startswith("chapter") and "\x1b[" not in piped.stdout
     assert lines[-1].split()[-1] == f"{2 * ITERATION_TOKENS:,}"
     assert any(line.startswith(cid) and "refine: " in line for line in lines)
+
+
+def test_the_token_budget_stops_a_copilot_run_and_the_next_run_reuses_its_outputs(
+    book: Book, server: ModelServer, env: dict[str, str]
+) -> None:
+    cid = book.active_id
+    server.responder = KernelModel(approve=False)
+    ledger = (book.root / "state/ledger.json").read_bytes()
+    planner, writer = (sum(USAGE[role]) for role in ("planner", "writer"))
+    budget = planner + 1  # the writer may still be asked, the critic no longer
+    stopped = run_cli(
+        *copilot_args(book, server, "--max-run-tokens", str(budget)), cwd=book.root, env=env
+    )
+    assert stopped.code == 3
+    assert stopped.stderr == (
+        f"KernelError: token budget reached: this run has used {planner + writer:,} tokens of "
+        f"--max-run-tokens {budget:,}; the role outputs generated so far are kept in "
+        f"state/role_io/{cid}/iter_01/out and the next run reuses them\n"
+    )
+    assert len(server.chat_requests()) == 2
+    assert (book.root / "state/ledger.json").read_bytes() == ledger
+    out = book.iter_dir(cid, 1) / "out"
+    assert (out / "planner.json").is_file() and (out / "writer.md").is_file()
+    assert not (out / "critic.json").exists()
+
+    resumed = run_cli(*copilot_args(book, server, "--max-iterations", "1"), cwd=book.root, env=env)
+    assert resumed.code == 1, resumed.stderr
+    assert len(server.chat_requests()) == 3  # only the critic was asked
+    usage = book.ledger()["repo_iteration_log"][-1]["resource_usage"]
+    assert usage["prompt_tokens"] == USAGE["critic"][0]

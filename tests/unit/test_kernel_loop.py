@@ -283,3 +283,29 @@ def test_the_warm_up_starts_before_the_preflight() -> None:
     with pytest.raises(KernelError):
         loop.run(use_llm=True)
     assert loop.llm.warmed == 1 and loop.llm.calls == []
+
+
+def test_the_token_budget_stops_before_the_call_that_would_pass_it_and_keeps_the_outputs() -> None:
+    loop = make_loop()  # every call uses 3 + 5 tokens
+    with pytest.raises(KernelError) as info:
+        loop.run(use_llm=True, max_run_tokens=10)
+    assert info.value.message == (
+        "token budget reached: this run has used 16 tokens of --max-run-tokens 10; the role "
+        "outputs generated so far are kept in io/01/iter_01/out and the next run reuses them"
+    )
+    assert [role for role, _ in loop.llm.calls] == ["planner", "writer"]
+    assert loop.state.calls == ["recover", "check"]  # nothing of the iteration was persisted
+    files = loop.files.iteration("01", 1)
+    assert set(files.outputs) == {"planner.json", "writer.md"}
+    assert files.events[-1][0] == "iteration_failed"
+    loop.llm.calls.clear()
+    loop.run(use_llm=True, max_iterations=1)
+    assert [role for role, _ in loop.llm.calls] == ["critic"]  # the kept outputs were reused
+
+
+def test_the_token_budget_counts_the_runs_earlier_iterations() -> None:
+    loop = make_loop(critic={**APPROVE, "decision": "refine"})
+    with pytest.raises(KernelError, match="has used 32 tokens of --max-run-tokens 30"):
+        loop.run(use_llm=True, max_run_tokens=30)
+    assert len(loop.state.repo_log) == 1  # the first iteration (24 tokens) was recorded
+    assert [role for role, _ in loop.llm.calls] == ["planner", "writer", "critic", "planner"]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
+from app import llm_registry
 from app.container import build_container
 from app.report import missing_outputs_text, summary_lines
 from app.settings import (
@@ -19,6 +22,7 @@ from app.settings import (
     parse_int,
     resolve_io_dir,
     resolve_root,
+    role_models,
     writer_retries,
 )
 from domain.errors import EXIT_MISSING_OUTPUTS, KernelError
@@ -65,6 +69,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a setting for the provider; repeatable (env KERNEL_LLM_OPTIONS: k=v,k2=v2)",
     )
     parser.add_argument("--llm-model", help="model name (env KERNEL_LLM_MODEL)")
+    for role in ("planner", "writer", "critic"):
+        parser.add_argument(
+            f"--{role}-model",
+            metavar="MODEL",
+            help=f"the {role}'s model (env KERNEL_{role.upper()}_MODEL; default --llm-model)",
+        )
     parser.add_argument("--llm-base-url", help="BYOK endpoint (env KERNEL_LLM_BASE_URL)")
     parser.add_argument(
         "--llm-api-key-env", help="NAME of the env var holding the BYOK key (COPILOT_API_KEY)"
@@ -123,26 +133,49 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str], cwd: Path) -
         verbose=args.verbose,
         options=args.llm_option,
     )
+    if args.llm:
+        flags = {role: getattr(args, f"{role}_model") for role in ("planner", "writer", "critic")}
+        options = replace(options, role_models=role_models(flags, env, llm.model))
     return KernelSettings(
         root=root, io_dir=resolve_io_dir(args.io_dir, root, cwd), options=options, llm=llm
     )
 
 
 def run_kernel(settings: KernelSettings, progress: Callable[[str], None]) -> RunOutcome:
-    """Compose, run, and always shut the LLM provider down."""
+    """Compose, run, and always shut the LLM providers down."""
     container = build_container(settings.root, settings.io_dir, settings.llm)
-    with container.run_lock():
+    with container.run_lock(), contextlib.ExitStack() as own_models:
         try:
             llm: LLMPort | None = container.llm() if settings.options.use_llm else None
+            role_llms = role_ports(settings, own_models) if llm is not None else {}
             if llm is not None:
                 chosen = f"{settings.llm.provider} ({type(llm).__name__})"
                 progress(f"{settings.options.chapter_id}: LLM provider {chosen}")
             kernel = container.kernel(
-                ports__llm=llm, ports__progress=progress, ports__notice=stderr_notice
+                ports__llm=llm,
+                ports__role_llms=role_llms,
+                ports__progress=progress,
+                ports__notice=stderr_notice,
             )
             return kernel.run(settings.options)
         finally:
             container.shutdown_resources()
+
+
+def role_ports(settings: KernelSettings, stack: contextlib.ExitStack) -> dict[str, LLMPort]:
+    """A port of its own for each role whose model differs from `--llm-model` (one per distinct
+    model, closed with `stack`)."""
+    by_model: dict[str, LLMPort] = {}
+    ports: dict[str, LLMPort] = {}
+    for role, model in settings.options.role_models.items():
+        if model == settings.llm.model:
+            continue
+        if model not in by_model:
+            port = llm_registry.make(replace(settings.llm, model=model))
+            stack.callback(port.close)
+            by_model[model] = port
+        ports[role] = by_model[model]
+    return ports
 
 
 def stderr_notice(message: str) -> None:
@@ -160,7 +193,7 @@ def stderr_progress(enabled: bool) -> Callable[[str], None]:
 
 LLM_FLAGS = (
     "llm_provider", "llm_model", "llm_base_url", "llm_api_key_env", "llm_timeout_s", "llm_option",
-    "max_run_tokens",
+    "max_run_tokens", "planner_model", "writer_model", "critic_model",
 )  # fmt: skip
 
 

@@ -171,6 +171,26 @@ def llm_settings(
     )
 
 
+ROLE_MODEL_VARIABLES = {
+    "planner": "KERNEL_PLANNER_MODEL",
+    "writer": "KERNEL_WRITER_MODEL",
+    "critic": "KERNEL_CRITIC_MODEL",
+}
+
+
+def role_models(
+    flags: Mapping[str, str | None], env: Mapping[str, str], default: str | None
+) -> dict[str, str]:
+    """Each role's model: its flag, else its variable, else the `--llm-model` one."""
+    models: dict[str, str] = {}
+    for role, variable in ROLE_MODEL_VARIABLES.items():
+        chosen, _ = _pick(flags.get(role), env, variable)
+        chosen = (chosen or "").strip() or default
+        if chosen:
+            models[role] = chosen
+    return models
+
+
 def max_run_tokens(flag: str | None, env: Mapping[str, str]) -> int | None:
     """`--max-run-tokens`, else env `KERNEL_MAX_RUN_TOKENS`, else no limit."""
     raw, source = _pick(flag, env, "KERNEL_MAX_RUN_TOKENS")

@@ -37,6 +37,7 @@ class GenerationRequest:
     max_diff_ratio: float
     writer_retries: int
     budget: TokenBudget = field(default_factory=TokenBudget)
+    models: Mapping[str, str] = field(default_factory=dict)  # role -> model name, if known
 
 
 @dataclass
@@ -84,8 +85,10 @@ def call_llm(llm: LLMPort, role: str, prompt: roles.RolePrompt) -> LLMResponse:
 class RoleGenerator:
     """Asks the LLM for each role output that is missing, in order planner, writer, critic."""
 
-    def __init__(self, llm: LLMPort, progress: Callable[[str], None], clock: Clock) -> None:
-        self.llm = llm
+    def __init__(
+        self, llms: Mapping[str, LLMPort], progress: Callable[[str], None], clock: Clock
+    ) -> None:
+        self.llms = llms
         self.progress = progress
         self.clock = clock
 
@@ -120,7 +123,7 @@ class RoleGenerator:
         self.progress(f"{request.chapter_id}: iteration {request.iteration}: asking the {role}")
         request.budget.check(done.usage)
         started = self.clock.monotonic_ms()
-        response = call_llm(self.llm, role, prompt)
+        response = call_llm(self.llms[role], role, prompt)
         done.count(response)
         event = self._call_event(request, role, prompt, response, started)
         request.files.event("llm_call", event)
@@ -144,6 +147,7 @@ class RoleGenerator:
         return {
             "iteration": request.iteration,
             "role": role,
+            "model": request.models.get(role),
             "prompt_sha256": hashlib.sha256(prompt.trace_text().encode("utf-8")).hexdigest(),
             "prompt_tokens": response.usage.prompt_tokens,
             "completion_tokens": response.usage.completion_tokens,

@@ -7,7 +7,7 @@ the state unit of work. See docs/kernel-contract.md section 3 and docs/architect
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,7 @@ class KernelOptions:
     writer_retries: int = 2
     adhoc_instructions: str = ""
     max_run_tokens: int | None = None
+    role_models: Mapping[str, str] = field(default_factory=dict)  # for the record only
 
 
 @dataclass
@@ -61,6 +62,7 @@ class KernelPorts:
     vcs: Vcs
     clock: Clock
     llm: LLMPort | None = None
+    role_llms: Mapping[str, LLMPort] = field(default_factory=dict)  # roles with their own model
     progress: Callable[[str], None] = field(default=lambda _message: None)
     notice: Callable[[str], None] = field(default=lambda _message: None)
 
@@ -85,8 +87,10 @@ class Kernel:
         """Up to `options.max_iterations` iterations; exit 0 refined, 1 hold, 2 missing outputs."""
         if options.use_llm and self.p.llm is None:
             raise KernelError("LLM mode needs an LLM provider")
-        if options.use_llm and isinstance(self.p.llm, WarmUp):
-            self.p.llm.warm_up()  # overlaps the backend's start with preflight and inputs
+        if options.use_llm:
+            for llm in self._llms():  # overlaps the backends' start with preflight and inputs
+                if isinstance(llm, WarmUp):
+                    llm.warm_up()
         run = prepare(self.p, options)
         start = run.current_iteration
         it = _Iteration(start, self.p.files.iteration(options.chapter_id, start))
@@ -101,6 +105,11 @@ class Kernel:
             it.files.event("lifecycle_transition", {"iteration": it.number, "new_status": "hold"})
         self.p.progress(f"{options.chapter_id}: max iterations reached; status set to 'hold'")
         return outcome(EXIT_HOLD, run.chapter, run.summaries, it.files.shown_folder())
+
+    def _llms(self) -> list[LLMPort]:
+        """Each distinct LLM port the run may ask, once."""
+        found = [self.p.llm, *self.p.role_llms.values()]
+        return [llm for i, llm in enumerate(found) if llm is not None and llm not in found[:i]]
 
     def _iterate(self, run: RunContext, it: _Iteration) -> RunOutcome | None:
         opts = run.options
@@ -131,7 +140,8 @@ class Kernel:
         if run.options.use_llm:
             assert self.p.llm is not None
             request = self._generation_request(run, it, planner_input)
-            RoleGenerator(self.p.llm, self.p.progress, clock).generate(request, it.done)
+            by_role = {role: self.p.role_llms.get(role, self.p.llm) for role in roles.ROLE_NAMES}
+            RoleGenerator(by_role, self.p.progress, clock).generate(request, it.done)
         outputs = read_outputs(it.files)
         if None in outputs.values():
             missing = {"missing_outputs": sum(text is None for text in outputs.values())}
@@ -186,6 +196,7 @@ class Kernel:
             baseline_headings=run.baseline_headings,
             max_diff_ratio=run.options.max_diff_ratio,
             writer_retries=run.options.writer_retries,
+            models=run.options.role_models,
             budget=TokenBudget(
                 run.options.max_run_tokens,
                 sum(summary.usage.total_tokens for summary in run.summaries),

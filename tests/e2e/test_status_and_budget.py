@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from support.copilot_run import copilot_args
+from support.copilot_cli import leftover_pids
+from support.copilot_run import copilot_args, marker_of
 from support.kernel_model import USAGE, KernelModel
 from support.model_server import ModelServer
 from support.workspace import Book, run_cli
@@ -65,3 +66,27 @@ def test_the_token_budget_stops_a_copilot_run_and_the_next_run_reuses_its_output
     assert len(server.chat_requests()) == 3  # only the critic was asked
     usage = book.ledger()["repo_iteration_log"][-1]["resource_usage"]
     assert usage["prompt_tokens"] == USAGE["critic"][0]
+
+
+def test_a_role_model_reaches_the_model_request_and_the_trace(
+    book: Book, server: ModelServer, env: dict[str, str]
+) -> None:
+    cid = book.active_id
+    server.responder = KernelModel(approve=False)
+    args = copilot_args(book, server, "--max-iterations", "1", "--writer-model", "big-model")
+    result = run_cli(*args, cwd=book.root, env=env)
+    assert result.code == 1, result.stderr
+    sent = [call.body["model"] for call in server.chat_requests()]
+    assert sent == ["test-model", "big-model", "test-model"]
+    log = book.iter_dir(cid, 1) / "out" / "kernel_trace.jsonl"
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    recorded = [
+        (c["payload"]["role"], c["payload"]["model"]) for c in calls if c["event"] == "llm_call"
+    ]
+    assert recorded == [
+        ("planner", "test-model"),
+        ("writer", "big-model"),
+        ("critic", "test-model"),
+    ]
+    assert all(c["payload"]["duration_ms"] >= 0 for c in calls if c["event"] == "llm_call")
+    assert leftover_pids(environ=marker_of(env)) == set()  # both CLIs (one per model) stopped

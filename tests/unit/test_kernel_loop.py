@@ -309,3 +309,23 @@ def test_the_token_budget_counts_the_runs_earlier_iterations() -> None:
         loop.run(use_llm=True, max_run_tokens=30)
     assert len(loop.state.repo_log) == 1  # the first iteration (24 tokens) was recorded
     assert [role for role, _ in loop.llm.calls] == ["planner", "writer", "critic", "planner"]
+
+
+def test_a_role_with_its_own_model_is_asked_through_its_own_port_and_recorded() -> None:
+    loop = make_loop()
+    writer_llm = ScriptedLLM(overrides={"writer": loop.llm.overrides["writer"]})
+    ports = KernelPorts(
+        workspace=loop.workspace, files=loop.files, ledger=FakeLedgerSource(loop.ledger),
+        state=loop.state, vcs=FakeVcs(), clock=FakeClock(), llm=loop.llm,
+        role_llms={"writer": writer_llm},
+    )  # fmt: skip
+    models = {"planner": "base", "writer": "big", "critic": "base"}
+    Kernel(ports).run(
+        KernelOptions(chapter_id="01", use_llm=True, max_iterations=1, role_models=models)
+    )
+    assert [role for role, _ in loop.llm.calls] == ["planner", "critic"]
+    assert [role for role, _ in writer_llm.calls] == ["writer"]
+    calls = payloads(loop, 1, "llm_call")
+    assert [(c["role"], c["model"]) for c in calls] == [
+        ("planner", "base"), ("writer", "big"), ("critic", "base")
+    ]  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -13,6 +14,7 @@ from pathlib import Path
 from app import llm_registry
 from app.container import build_container
 from app.report import missing_outputs_text, summary_lines
+from app.run_display import LiveLine, Observers, RunTally, outcome_json
 from app.settings import (
     KernelSettings,
     adhoc_instructions,
@@ -28,6 +30,7 @@ from app.settings import (
 from domain.errors import EXIT_MISSING_OUTPUTS, KernelError
 from domain.kernel import KernelOptions, RunOutcome
 from domain.llm import LLMPort
+from domain.ports import CallObserver, NoObserver
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -101,6 +104,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="file of extra constraints; repeatable (env KERNEL_ADHOC_INSTRUCTIONS_FILE)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
+    parser.add_argument(
+        "--json", action="store_true", help="print the run's outcome as one JSON object on stdout"
+    )
 
 
 def settings_from(args: argparse.Namespace, env: Mapping[str, str], cwd: Path) -> KernelSettings:
@@ -141,7 +147,11 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str], cwd: Path) -
     )
 
 
-def run_kernel(settings: KernelSettings, progress: Callable[[str], None]) -> RunOutcome:
+def run_kernel(
+    settings: KernelSettings,
+    progress: Callable[[str], None],
+    observer: CallObserver | None = None,
+) -> RunOutcome:
     """Compose, run, and always shut the LLM providers down."""
     container = build_container(settings.root, settings.io_dir, settings.llm)
     with container.run_lock(), contextlib.ExitStack() as own_models:
@@ -156,6 +166,7 @@ def run_kernel(settings: KernelSettings, progress: Callable[[str], None]) -> Run
                 ports__role_llms=role_llms,
                 ports__progress=progress,
                 ports__notice=stderr_notice,
+                ports__observer=observer or NoObserver(),
             )
             return kernel.run(settings.options)
         finally:
@@ -220,11 +231,18 @@ def command(args: argparse.Namespace) -> int:
     if args.list_chapters:
         return list_chapters(args)
     settings = settings_from(args, os.environ, Path.cwd())
-    outcome = run_kernel(settings, stderr_progress(args.verbose or sys.stderr.isatty()))
+    watching = args.verbose or sys.stderr.isatty()
+    tally = RunTally()
+    live = LiveLine(tally) if sys.stderr.isatty() and settings.options.use_llm else None
+    with live or contextlib.nullcontext():
+        progress = live.print if live else stderr_progress(watching)
+        outcome = run_kernel(settings, progress, Observers(tally, live) if live else tally)
+    if args.json:
+        print(json.dumps(outcome_json(outcome, tally), sort_keys=True))
+    elif outcome.iterations or outcome.exit_code != EXIT_MISSING_OUTPUTS:
+        print("\n".join(summary_lines(outcome)))
     if outcome.exit_code == EXIT_MISSING_OUTPUTS:
-        if outcome.iterations:  # iterations this run completed before the missing one
-            print("\n".join(summary_lines(outcome)))
         sys.stderr.write(missing_outputs_text(outcome))
-        return outcome.exit_code
-    print("\n".join(summary_lines(outcome)))
+    elif watching and settings.options.use_llm:
+        sys.stderr.write("".join(f"{line}\n" for line in tally.summary_lines(outcome)))
     return outcome.exit_code

@@ -19,7 +19,7 @@ from domain.contracts import PlannerPlan, parse_planner
 from domain.errors import KernelError, OutputRejected
 from domain.ledger_checks import check_reply
 from domain.llm import LLMBilling, LLMClientError, LLMPort, LLMResponse, LLMUsage
-from domain.ports import Clock, IterationFiles
+from domain.ports import CallObserver, Clock, IterationFiles, NoObserver
 
 
 @dataclass(frozen=True)
@@ -86,11 +86,16 @@ class RoleGenerator:
     """Asks the LLM for each role output that is missing, in order planner, writer, critic."""
 
     def __init__(
-        self, llms: Mapping[str, LLMPort], progress: Callable[[str], None], clock: Clock
+        self,
+        llms: Mapping[str, LLMPort],
+        progress: Callable[[str], None],
+        clock: Clock,
+        observer: CallObserver | None = None,
     ) -> None:
         self.llms = llms
         self.progress = progress
         self.clock = clock
+        self.observer = observer or NoObserver()
 
     def generate(self, request: GenerationRequest, done: Generation) -> None:
         try:
@@ -122,11 +127,14 @@ class RoleGenerator:
         prompt = roles.RolePrompt(system=request.contracts[role], user=user)
         self.progress(f"{request.chapter_id}: iteration {request.iteration}: asking the {role}")
         request.budget.check(done.usage)
+        self.observer.asking(request.chapter_id, request.iteration, role)
         started = self.clock.monotonic_ms()
         response = call_llm(self.llms[role], role, prompt)
         done.count(response)
-        event = self._call_event(request, role, prompt, response, started)
+        duration = max(0, round(self.clock.monotonic_ms() - started))
+        event = self._call_event(request, role, prompt, response, duration)
         request.files.event("llm_call", event)
+        self.observer.answered(role, response.usage, duration)
         content = response.content
         try:
             check_reply(f"{role.capitalize()} LLM reply", content)
@@ -141,7 +149,7 @@ class RoleGenerator:
         role: str,
         prompt: roles.RolePrompt,
         response: LLMResponse,
-        started: float,
+        duration_ms: int,
     ) -> dict[str, object]:
         billing = response.billing
         return {
@@ -151,7 +159,7 @@ class RoleGenerator:
             "prompt_sha256": hashlib.sha256(prompt.trace_text().encode("utf-8")).hexdigest(),
             "prompt_tokens": response.usage.prompt_tokens,
             "completion_tokens": response.usage.completion_tokens,
-            "duration_ms": max(0, round(self.clock.monotonic_ms() - started)),
+            "duration_ms": duration_ms,
             "billing": None if billing is None else billing.to_json(),
         }
 

@@ -19,9 +19,11 @@ from domain.judging import judge, read_outputs
 from domain.llm import LLMPort, WarmUp
 from domain.outcome import IterationSummary, RunOutcome, outcome, summarise
 from domain.ports import (
+    CallObserver,
     Clock,
     IterationFiles,
     LedgerSource,
+    NoObserver,
     RoleFiles,
     StateUnitOfWork,
     Vcs,
@@ -64,6 +66,7 @@ class KernelPorts:
     llm: LLMPort | None = None
     role_llms: Mapping[str, LLMPort] = field(default_factory=dict)  # roles with their own model
     progress: Callable[[str], None] = field(default=lambda _message: None)
+    observer: CallObserver = field(default_factory=NoObserver)
     notice: Callable[[str], None] = field(default=lambda _message: None)
 
 
@@ -141,7 +144,8 @@ class Kernel:
             assert self.p.llm is not None
             request = self._generation_request(run, it, planner_input)
             by_role = {role: self.p.role_llms.get(role, self.p.llm) for role in roles.ROLE_NAMES}
-            RoleGenerator(by_role, self.p.progress, clock).generate(request, it.done)
+            generator = RoleGenerator(by_role, self.p.progress, clock, self.p.observer)
+            generator.generate(request, it.done)
         outputs = read_outputs(it.files)
         if None in outputs.values():
             missing = {"missing_outputs": sum(text is None for text in outputs.values())}

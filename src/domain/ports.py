@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from domain.llm import LLMUsage
+
 JsonObject = dict[str, Any]
 
 RepoEntry = Callable[[list[str], str | None], JsonObject]
@@ -143,3 +145,25 @@ class Vcs(Protocol):
     def changed_files(self) -> list[str]:
         """Paths changed against HEAD (staged, unstaged, unpushed) plus untracked files."""
         ...
+
+
+class CallObserver(Protocol):
+    """Watches the model calls of a run (live progress, the end-of-run summary)."""
+
+    def asking(self, chapter_id: str, iteration: int, role: str) -> None:
+        """A call to `role`'s model starts."""
+        ...
+
+    def answered(self, role: str, usage: LLMUsage, duration_ms: int) -> None:
+        """That call returned; what it used and how long it took."""
+        ...
+
+
+class NoObserver:
+    """The default: nobody watches."""
+
+    def asking(self, chapter_id: str, iteration: int, role: str) -> None:
+        return None
+
+    def answered(self, role: str, usage: LLMUsage, duration_ms: int) -> None:
+        return None

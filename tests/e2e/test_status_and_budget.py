@@ -90,3 +90,42 @@ def test_a_role_model_reaches_the_model_request_and_the_trace(
     ]
     assert all(c["payload"]["duration_ms"] >= 0 for c in calls if c["event"] == "llm_call")
     assert leftover_pids(environ=marker_of(env)) == set()  # both CLIs (one per model) stopped
+
+
+def test_kernel_json_is_one_object_on_stdout_and_nothing_on_stderr(
+    book: Book, server: ModelServer, env: dict[str, str]
+) -> None:
+    server.responder = KernelModel(approve=False)
+    args = copilot_args(book, server, "--max-iterations", "1", "--json")
+    result = run_cli(*args, cwd=book.root, env=env)
+    assert result.code == 1 and result.stderr == ""
+    document = json.loads(result.stdout)
+    assert (document["schema"], document["version"], document["exit_code"]) == (
+        "state-runner/run",
+        1,
+        1,
+    )
+    assert document["status"] == "hold" and len(document["iterations"]) == 1
+    roles = document["tally"]["roles"]
+    assert {role: (r["prompt_tokens"], r["completion_tokens"]) for role, r in roles.items()} == {
+        role: USAGE[role] for role in ("planner", "writer", "critic")
+    }
+    assert document["tally"]["model_seconds"] <= document["tally"]["wall_seconds"]
+
+
+def test_verbose_ends_with_the_run_summary_on_stderr(
+    book: Book, server: ModelServer, env: dict[str, str]
+) -> None:
+    server.responder = KernelModel(approve=False)
+    result = run_cli(
+        *copilot_args(book, server, "--max-iterations", "1", "-v"), cwd=book.root, env=env
+    )
+    assert result.code == 1, result.stderr
+    run_line, tokens_line, time_line = result.stderr.splitlines()[-3:]
+    assert run_line == "run: 1 iteration(s), hold/draft (exit 1)"
+    planner, writer, critic = (sum(USAGE[r]) for r in ("planner", "writer", "critic"))
+    assert tokens_line == (
+        f"tokens: planner {planner:,}, writer {writer:,}, critic {critic:,}; total "
+        f"{ITERATION_TOKENS:,}"
+    )
+    assert time_line.startswith("time: ") and "s in model calls" in time_line

@@ -16,6 +16,7 @@ from app import (
     governance_command,
     init_command,
     kernel_command,
+    report_command,
     status_command,
     templates_command,
 )
@@ -34,6 +35,11 @@ COMMANDS: dict[
         "where the book stands: one row per chapter, with tokens spent (--json for scripts)",
         status_command.add_arguments,
         status_command.command,
+    ),
+    "report": (
+        "one chapter's refinement report: an HTML page with charts, verdicts and diffs",
+        report_command.add_arguments,
+        report_command.command,
     ),
     "governance": (
         "ledger governance: validate, select, promotions, unhold, unlock",

@@ -59,7 +59,6 @@ class CallState:
         elif kind == "session.error":
             self.session_error = data
 
-
     def _bill(self, data: Any) -> None:
         """Add the Copilot charge of a model call (`cost`, `copilot_usage`) when reported;
         BYOK calls are not Copilot's to bill."""

@@ -52,7 +52,6 @@ DEFAULT_HYPE_KEYWORDS: tuple[str, ...] = ("game-changer", "revolutionary")
 DEFAULT_HYPE_PATTERNS: tuple[str, ...] = (r"\b10x\b",)
 
 
-
 # -- specific checks --------------------------------------------------------------------------
 
 

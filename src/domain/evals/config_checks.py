@@ -14,8 +14,6 @@ class ConfigIssue(Exception):
     """One problem inside an eval document, phrased relative to its top level."""
 
 
-
-
 def join(parent: str, key: str) -> str:
     return f"{parent}.{key}" if parent else key
 

@@ -1,0 +1,68 @@
+"""`state-runner report --chapter-id ID [--root DIR] [--out FILE.html]`: the chapter's
+refinement report, one self-contained HTML page (app/report_page.py)."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+from pathlib import Path
+
+from app.container import Container, build_container
+from app.report_page import render
+from app.settings import resolve_root
+from domain.chapter_history import chapter_history
+from domain.errors import KernelError
+from domain.rules import unknown_chapter
+
+REPORTS = Path("state") / "reports"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--chapter-id", required=True, help="a key of ledger.chapters")
+    parser.add_argument("--root", help="workspace root (default: the current directory)")
+    parser.add_argument(
+        "--out", metavar="FILE.html", help="where to write it (default: state/reports/ID.html)"
+    )
+
+
+def diffs(container: Container, chapter_id: str, iterations: list[int]) -> dict[int, str]:
+    """Each iteration's unified diff, from its role I/O (`in/writer_chapter.md` to
+    `out/writer.md`), where both files are still there."""
+    layout = container.layout()
+    found = {}
+    for number in iterations:
+        before = layout.in_dir(chapter_id, number) / "writer_chapter.md"
+        after = layout.out_dir(chapter_id, number) / "writer.md"
+        if before.is_file() and after.is_file():
+            old = before.read_text(encoding="utf-8").splitlines(keepends=True)
+            new = after.read_text(encoding="utf-8").splitlines(keepends=True)
+            found[number] = "".join(
+                difflib.unified_diff(old, new, f"iteration {number} before", "after")
+            )
+    return found
+
+
+def command(args: argparse.Namespace) -> int:
+    root = resolve_root(args.root, Path.cwd())
+    container = build_container(root)
+    ledger = container.ledger()
+    chapters = ledger.load().get("chapters") or {}
+    if args.chapter_id not in chapters:
+        raise KernelError(unknown_chapter(args.chapter_id, chapters))
+    points = chapter_history(
+        args.chapter_id,
+        container.metrics().read_history(args.chapter_id),
+        ledger.read_chapter_log(args.chapter_id),
+        ledger.read_repo_log(),
+    )
+    page = render(
+        args.chapter_id, points, diffs(container, args.chapter_id, [p.iteration for p in points])
+    )
+    out = Path(args.out) if args.out else root / REPORTS / f"{args.chapter_id}.html"
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise KernelError(f"Cannot write the report to {out}: {exc.strerror or exc}") from None
+    print(f"{args.chapter_id}: report of {len(points)} iteration(s) written to {out}")
+    return 0

@@ -1,0 +1,113 @@
+"""One chapter's refinement history, iteration by iteration, from the state's full logs.
+
+Pure: the caller reads the chapter's metrics history, its chapter log and the repo log; this
+joins them by iteration (the last record of an iteration wins, as after a repaired crash).
+The `report` page draws these numbers and nothing else, so a test can compare both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+CRITIC_SCORES = ("structure_score", "clarity_score", "example_density", "drift_score")
+EVALS = ("chapter_quality", "style_guard", "drift_detection")
+
+
+@dataclass(frozen=True)
+class IterationPoint:
+    iteration: int
+    critic: dict[str, float] = field(default_factory=dict)  # the critic's numeric scores
+    critic_decision: str = ""
+    quality_total: float | None = None  # chapter-quality eval `total`
+    drift_score: float | None = None  # the kernel's drift score
+    diff_ratio: float | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    verdict: str = ""  # "passed" or "refine" (the repo log's outcome)
+    reasons: list[str] = field(default_factory=list)  # failing evals, critic violations
+    timestamp: str = ""
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+def _num(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _by_iteration(entries: Sequence[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
+    found: dict[int, Mapping[str, Any]] = {}
+    for entry in entries:
+        number = entry.get("iteration")
+        if isinstance(number, int) and not isinstance(number, bool):
+            found[number] = entry
+    return found
+
+
+def _repo_entries(repo_log: Sequence[Mapping[str, Any]], chapter_id: str) -> list[Any]:
+    result = []
+    for entry in repo_log:
+        scope = entry.get("scope")
+        chapters = scope.get("chapters_modified") if isinstance(scope, Mapping) else None
+        if isinstance(chapters, list) and chapter_id in chapters:
+            result.append(entry)
+    return result
+
+
+def _reasons(evals: Mapping[str, Any], critic: Mapping[str, Any]) -> list[str]:
+    """The failing evals, the critic's decision when it did not approve, its violations."""
+    failing = [
+        f"{name} failed" for name in EVALS if not _mapping(evals.get(name)).get("pass", True)
+    ]
+    decision = critic.get("decision")
+    if decision is not None and decision != "approve":
+        failing.append(f"critic decided {decision}")
+    violations = critic.get("violations")
+    return failing + ([str(v) for v in violations] if isinstance(violations, list) else [])
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _point(
+    number: int, measured: Mapping[str, Any], logged: Mapping[str, Any], repo: Mapping[str, Any]
+) -> IterationPoint:
+    critic = _mapping(measured.get("critic"))
+    evals = _mapping(repo.get("evals"))
+    usage = _mapping(repo.get("resource_usage"))
+    scores = {name: _num(critic.get(name)) for name in CRITIC_SCORES}
+    return IterationPoint(
+        iteration=number,
+        critic={name: value for name, value in scores.items() if value is not None},
+        critic_decision=str(critic.get("decision", "")),
+        quality_total=_num(_mapping(evals.get("chapter_quality")).get("total")),
+        drift_score=_num(logged.get("drift_score")),
+        diff_ratio=_num(logged.get("diff_size")),
+        prompt_tokens=int(_num(usage.get("prompt_tokens")) or 0),
+        completion_tokens=int(_num(usage.get("completion_tokens")) or 0),
+        verdict=str(_mapping(repo.get("outcome")).get("status", "")),
+        reasons=_reasons(evals, critic),
+        timestamp=str(repo.get("timestamp", "")),
+    )
+
+
+def chapter_history(
+    chapter_id: str,
+    metrics: Sequence[Mapping[str, Any]],
+    chapter_log: Sequence[Mapping[str, Any]],
+    repo_log: Sequence[Mapping[str, Any]],
+) -> list[IterationPoint]:
+    """The chapter's iterations in order, with every number the report draws."""
+    by_metrics = _by_iteration(metrics)
+    by_log = _by_iteration(chapter_log)
+    by_repo = _by_iteration(_repo_entries(repo_log, chapter_id))
+    return [
+        _point(number, by_metrics.get(number, {}), by_log.get(number, {}), by_repo.get(number, {}))
+        for number in sorted(set(by_metrics) | set(by_log) | set(by_repo))
+    ]

@@ -59,6 +59,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="promote after a single pass",
     )
     parser.add_argument("--commit", action="store_true", help="git commit on promotion")
+    add_llm_arguments(parser)
+    parser.add_argument(
+        "--writer-retries",
+        help="LLM writer retries after a section-gate violation (2; env KERNEL_WRITER_RETRIES)",
+    )
+    parser.add_argument(
+        "--adhoc-instructions",
+        metavar="TEXT",
+        help="extra constraints for this run (env KERNEL_ADHOC_INSTRUCTIONS)",
+    )
+    parser.add_argument(
+        "--adhoc-instructions-file",
+        metavar="PATH",
+        action="append",
+        help="file of extra constraints; repeatable (env KERNEL_ADHOC_INSTRUCTIONS_FILE)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
+    parser.add_argument(
+        "--json", action="store_true", help="print the run's outcome as one JSON object on stdout"
+    )
+
+
+def add_llm_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of LLM mode: provider, models, endpoint, options, budget."""
     parser.add_argument("--llm", action="store_true", help="generate missing outputs with the LLM")
     parser.add_argument(
         "--llm-provider",
@@ -87,25 +111,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-run-tokens",
         metavar="N",
         help="stop before an LLM call once the run has used N tokens (env KERNEL_MAX_RUN_TOKENS)",
-    )
-    parser.add_argument(
-        "--writer-retries",
-        help="LLM writer retries after a section-gate violation (2; env KERNEL_WRITER_RETRIES)",
-    )
-    parser.add_argument(
-        "--adhoc-instructions",
-        metavar="TEXT",
-        help="extra constraints for this run (env KERNEL_ADHOC_INSTRUCTIONS)",
-    )
-    parser.add_argument(
-        "--adhoc-instructions-file",
-        metavar="PATH",
-        action="append",
-        help="file of extra constraints; repeatable (env KERNEL_ADHOC_INSTRUCTIONS_FILE)",
-    )
-    parser.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
-    parser.add_argument(
-        "--json", action="store_true", help="print the run's outcome as one JSON object on stdout"
     )
 
 
@@ -182,7 +187,10 @@ def role_ports(settings: KernelSettings, stack: contextlib.ExitStack) -> dict[st
         if model == settings.llm.model:
             continue
         if model not in by_model:
-            port = llm_registry.make(replace(settings.llm, model=model))
+            try:
+                port = llm_registry.make(replace(settings.llm, model=model))
+            except KernelError as exc:
+                raise KernelError(f"--{role}-model {model}: {exc.message}") from None
             stack.callback(port.close)
             by_model[model] = port
         ports[role] = by_model[model]

@@ -29,6 +29,7 @@ class RunTally:
         self.usage: dict[str, LLMUsage] = defaultdict(LLMUsage)
         self.calls: dict[str, int] = defaultdict(int)
         self.model_ms = 0
+        self.tokens = 0  # read by the live line's thread: a plain int, no dict to walk
 
     def asking(self, chapter_id: str, iteration: int, role: str) -> None:
         return None
@@ -37,6 +38,7 @@ class RunTally:
         self.usage[role] = self.usage[role] + usage
         self.calls[role] += 1
         self.model_ms += duration_ms
+        self.tokens += usage.total_tokens
 
     @property
     def total(self) -> LLMUsage:
@@ -92,7 +94,7 @@ class LiveLine:
         from rich.console import Console
 
         self.tally = tally
-        self.console = Console(stderr=True)
+        self.console = Console(stderr=True, emoji=False, markup=False, highlight=False)
         self._text = self._where = ""
         self._since = time.monotonic()
         self._status: Any = None
@@ -117,7 +119,7 @@ class LiveLine:
 
     def print(self, message: str) -> None:
         """A progress line, above the live line."""
-        self.console.print(message, markup=False, highlight=False, soft_wrap=True)
+        self.console.print(message, markup=False, highlight=False, emoji=False, soft_wrap=True)
 
     def asking(self, chapter_id: str, iteration: int, role: str) -> None:
         self._text = f"asking the {role}"
@@ -132,11 +134,11 @@ class LiveLine:
 
     def _refresh(self) -> None:
         if self._text and self._status is not None:
+            from rich.text import Text
+
             elapsed = time.monotonic() - self._since
-            tokens = self.tally.total.total_tokens
-            self._status.update(
-                f"{self._text} · {elapsed:.0f} s · {tokens:,} tokens so far · {self._where}"
-            )
+            line = f"{self._text} · {elapsed:.0f} s · {self.tally.tokens:,} tokens so far"
+            self._status.update(Text(f"{line} · {self._where}"))
 
     def _tick(self) -> None:
         while not self._stop.wait(REFRESH_S):

@@ -25,6 +25,6 @@ class TokenBudget:
         if used >= self.limit:
             raise KernelError(
                 f"token budget reached: this run has used {used:,} tokens of --max-run-tokens "
-                f"{self.limit:,}; the role outputs generated so far are kept in {self.folder}/out "
-                "and the next run reuses them"
+                f"{self.limit:,}; the next run goes on from here (role outputs already generated "
+                f"are kept in {self.folder}/out and reused)"
             )

@@ -7,6 +7,7 @@ The `report` page draws these numbers and nothing else, so a test can compare bo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,10 @@ def _num(value: object) -> float | None:
     return float(value)
 
 
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def _by_iteration(entries: Sequence[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
     found: dict[int, Mapping[str, Any]] = {}
     for entry in entries:
@@ -49,14 +54,22 @@ def _by_iteration(entries: Sequence[Mapping[str, Any]]) -> dict[int, Mapping[str
     return found
 
 
-def _repo_entries(repo_log: Sequence[Mapping[str, Any]], chapter_id: str) -> list[Any]:
-    result = []
+_NOTE = re.compile(r"^Kernel refinement iteration (\d+) for (.+)$")
+
+
+def _repo_by_iteration(
+    repo_log: Sequence[Mapping[str, Any]], chapter_id: str
+) -> dict[int, Mapping[str, Any]]:
+    """The chapter's repo-log entries by the chapter's own iteration. The entry's `iteration`
+    counts the whole book's iterations; the chapter's is in `inputs.notes`
+    (`Kernel refinement iteration <n> for <id>`), which the kernel has always written."""
+    found: dict[int, Mapping[str, Any]] = {}
     for entry in repo_log:
-        scope = entry.get("scope")
-        chapters = scope.get("chapters_modified") if isinstance(scope, Mapping) else None
-        if isinstance(chapters, list) and chapter_id in chapters:
-            result.append(entry)
-    return result
+        note = _mapping(entry.get("inputs")).get("notes")
+        match = _NOTE.match(note) if isinstance(note, str) else None
+        if match is not None and match.group(2) == chapter_id:
+            found[int(match.group(1))] = entry
+    return found
 
 
 def _reasons(evals: Mapping[str, Any], critic: Mapping[str, Any]) -> list[str]:
@@ -71,27 +84,24 @@ def _reasons(evals: Mapping[str, Any], critic: Mapping[str, Any]) -> list[str]:
     return failing + ([str(v) for v in violations] if isinstance(violations, list) else [])
 
 
-def _mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
 def _point(
     number: int, measured: Mapping[str, Any], logged: Mapping[str, Any], repo: Mapping[str, Any]
 ) -> IterationPoint:
-    critic = _mapping(measured.get("critic"))
+    outcome = _mapping(repo.get("outcome"))
+    critic = {"decision": outcome.get("decision"), **_mapping(measured.get("critic"))}
     evals = _mapping(repo.get("evals"))
     usage = _mapping(repo.get("resource_usage"))
     scores = {name: _num(critic.get(name)) for name in CRITIC_SCORES}
     return IterationPoint(
         iteration=number,
         critic={name: value for name, value in scores.items() if value is not None},
-        critic_decision=str(critic.get("decision", "")),
+        critic_decision=str(critic.get("decision") or ""),
         quality_total=_num(_mapping(evals.get("chapter_quality")).get("total")),
         drift_score=_num(logged.get("drift_score")),
         diff_ratio=_num(logged.get("diff_size")),
         prompt_tokens=int(_num(usage.get("prompt_tokens")) or 0),
         completion_tokens=int(_num(usage.get("completion_tokens")) or 0),
-        verdict=str(_mapping(repo.get("outcome")).get("status", "")),
+        verdict=str(outcome.get("status", "")),
         reasons=_reasons(evals, critic),
         timestamp=str(repo.get("timestamp", "")),
     )
@@ -106,7 +116,7 @@ def chapter_history(
     """The chapter's iterations in order, with every number the report draws."""
     by_metrics = _by_iteration(metrics)
     by_log = _by_iteration(chapter_log)
-    by_repo = _by_iteration(_repo_entries(repo_log, chapter_id))
+    by_repo = _repo_by_iteration(repo_log, chapter_id)
     return [
         _point(number, by_metrics.get(number, {}), by_log.get(number, {}), by_repo.get(number, {}))
         for number in sorted(set(by_metrics) | set(by_log) | set(by_repo))

@@ -110,8 +110,8 @@ class Kernel:
         return outcome(EXIT_HOLD, run.chapter, run.summaries, it.files.shown_folder())
 
     def _llms(self) -> list[LLMPort]:
-        """Each distinct LLM port the run may ask, once."""
-        found = [self.p.llm, *self.p.role_llms.values()]
+        """Each distinct LLM port a role will ask, once (the default one only if a role uses it)."""
+        found = [self.p.role_llms.get(role, self.p.llm) for role in roles.ROLE_NAMES]
         return [llm for i, llm in enumerate(found) if llm is not None and llm not in found[:i]]
 
     def _iterate(self, run: RunContext, it: _Iteration) -> RunOutcome | None:

@@ -2,7 +2,7 @@
 
 Pure: the caller reads `ledger.json` and `repo_iteration_log.jsonl`; `book_status` derives the
 rows and the totals. `to_json` is the versioned shape `status --json` prints
-(docs/kernel-contract.md, section 12).
+(docs/kernel-contract.md, section 2.3).
 """
 
 from __future__ import annotations
@@ -67,68 +67,75 @@ def _int(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-def _verdict(last_eval: Mapping[str, Any]) -> tuple[str, list[str]]:
-    deterministic = last_eval.get("deterministic")
-    critic = last_eval.get("critic")
-    if not isinstance(deterministic, Mapping) or not isinstance(critic, Mapping):
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _verdict(last: Mapping[str, Any] | None) -> tuple[str, list[str]]:
+    """The verdict of the chapter's last repo-log entry, with what failed: the evals, the
+    critic, or (when neither did) the drift cap of that run."""
+    if last is None:
         return "-", []
-    failing = [
-        name
-        for name in EVALS
-        if isinstance(deterministic.get(name), Mapping) and not deterministic[name].get("pass")
-    ]
-    if critic.get("decision") != "approve":
+    evals, outcome = _mapping(last.get("evals")), _mapping(last.get("outcome"))
+    failing = [name for name in EVALS if name in evals and not _mapping(evals[name]).get("pass")]
+    if outcome.get("decision") != "approve":
         failing.append("critic")
-    passed = deterministic.get("passed") is True and critic.get("decision") == "approve"
-    return ("pass" if passed else "refine"), failing
+    if outcome.get("status") == "passed":
+        return "pass", []
+    return "refine", failing or ["drift cap"]
 
 
-def _usage_by_chapter(repo_log: Sequence[Mapping[str, Any]]) -> dict[str, tuple[int, int, str]]:
-    """chapter id -> (prompt tokens, completion tokens, last timestamp) over the whole log."""
-    found: dict[str, tuple[int, int, str]] = {}
+@dataclass
+class _Logged:
+    prompt: int = 0
+    completion: int = 0
+    last: Mapping[str, Any] | None = None
+
+
+def _by_chapter(repo_log: Sequence[Mapping[str, Any]]) -> dict[str, _Logged]:
+    """chapter id -> its tokens over the whole log and its last entry."""
+    found: dict[str, _Logged] = {}
     for entry in repo_log:
         scope = entry.get("scope")
         chapters = scope.get("chapters_modified") if isinstance(scope, Mapping) else None
         usage = entry.get("resource_usage")
         usage = usage if isinstance(usage, Mapping) else {}
         for cid in chapters if isinstance(chapters, list) else []:
-            prompt, completion, _ = found.get(str(cid), (0, 0, ""))
-            found[str(cid)] = (
-                prompt + _int(usage.get("prompt_tokens")),
-                completion + _int(usage.get("completion_tokens")),
-                str(entry.get("timestamp", "")),
-            )
+            logged = found.setdefault(str(cid), _Logged())
+            logged.prompt += _int(usage.get("prompt_tokens"))
+            logged.completion += _int(usage.get("completion_tokens"))
+            logged.last = entry
     return found
 
 
+def _row(cid: str, entry: Mapping[str, Any], logged: _Logged) -> ChapterRow:
+    verdict, failing = _verdict(logged.last)
+    drift = _mapping(_mapping(entry.get("last_eval")).get("deterministic")).get("drift_score")
+    last = logged.last.get("timestamp") if logged.last is not None else None
+    return ChapterRow(
+        chapter_id=cid,
+        status=str(entry.get("status", "")),
+        lifecycle=str(entry.get("lifecycle", "")),
+        iteration=_int(entry.get("current_iteration")),
+        consecutive_passes=_int(_mapping(entry.get("stability")).get("consecutive_passes")),
+        verdict=verdict,
+        failing_checks=failing,
+        drift_score=float(drift) if isinstance(drift, (int, float)) and drift is not True else None,
+        prompt_tokens=logged.prompt,
+        completion_tokens=logged.completion,
+        last_activity=str(last) if last else None,
+    )
+
+
 def book_status(ledger: Mapping[str, Any], repo_log: Sequence[Mapping[str, Any]]) -> BookStatus:
-    """One row per ledger chapter, in id order."""
-    usage = _usage_by_chapter(repo_log)
-    chapters = ledger.get("chapters")
-    rows = []
-    for cid, entry in sorted((chapters if isinstance(chapters, Mapping) else {}).items()):
-        last_eval = entry.get("last_eval")
-        verdict, failing = _verdict(last_eval if isinstance(last_eval, Mapping) else {})
-        deterministic = (
-            (last_eval or {}).get("deterministic") if isinstance(last_eval, Mapping) else None
-        )
-        drift = deterministic.get("drift_score") if isinstance(deterministic, Mapping) else None
-        stability = entry.get("stability")
-        passes = stability.get("consecutive_passes") if isinstance(stability, Mapping) else 0
-        prompt, completion, last = usage.get(cid, (0, 0, ""))
-        rows.append(
-            ChapterRow(
-                chapter_id=cid,
-                status=str(entry.get("status", "")),
-                lifecycle=str(entry.get("lifecycle", "")),
-                iteration=_int(entry.get("current_iteration")),
-                consecutive_passes=_int(passes),
-                verdict=verdict,
-                failing_checks=failing,
-                drift_score=float(drift) if isinstance(drift, (int, float)) else None,
-                prompt_tokens=prompt,
-                completion_tokens=completion,
-                last_activity=last or None,
-            )
-        )
-    return BookStatus(rows)
+    """One row per ledger chapter, in id order (entries that are not objects are skipped:
+    `governance validate` reports them)."""
+    logged = _by_chapter(repo_log)
+    chapters = _mapping(ledger.get("chapters"))
+    return BookStatus(
+        [
+            _row(cid, entry, logged.get(cid, _Logged()))
+            for cid, entry in sorted(chapters.items())
+            if isinstance(entry, Mapping)
+        ]
+    )

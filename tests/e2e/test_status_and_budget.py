@@ -52,8 +52,8 @@ def test_the_token_budget_stops_a_copilot_run_and_the_next_run_reuses_its_output
     assert stopped.code == 3
     assert stopped.stderr == (
         f"KernelError: token budget reached: this run has used {planner + writer:,} tokens of "
-        f"--max-run-tokens {budget:,}; the role outputs generated so far are kept in "
-        f"state/role_io/{cid}/iter_01/out and the next run reuses them\n"
+        f"--max-run-tokens {budget:,}; the next run goes on from here (role outputs already "
+        f"generated are kept in state/role_io/{cid}/iter_01/out and reused)\n"
     )
     assert len(server.chat_requests()) == 2
     assert (book.root / "state/ledger.json").read_bytes() == ledger

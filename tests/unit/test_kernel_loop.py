@@ -290,8 +290,9 @@ def test_the_token_budget_stops_before_the_call_that_would_pass_it_and_keeps_the
     with pytest.raises(KernelError) as info:
         loop.run(use_llm=True, max_run_tokens=10)
     assert info.value.message == (
-        "token budget reached: this run has used 16 tokens of --max-run-tokens 10; the role "
-        "outputs generated so far are kept in io/01/iter_01/out and the next run reuses them"
+        "token budget reached: this run has used 16 tokens of --max-run-tokens 10; the next run "
+        "goes on from here (role outputs already generated are kept in io/01/iter_01/out and "
+        "reused)"
     )
     assert [role for role, _ in loop.llm.calls] == ["planner", "writer"]
     assert loop.state.calls == ["recover", "check"]  # nothing of the iteration was persisted

@@ -21,9 +21,15 @@ def chapter(iteration: int, **extra: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def logged(cid: str, prompt: int, completion: int, stamp: str) -> dict[str, Any]:
-    usage = {"prompt_tokens": prompt, "completion_tokens": completion, "eval_runtime_ms": 3}
-    return {"scope": {"chapters_modified": [cid]}, "resource_usage": usage, "timestamp": stamp}
+def logged(
+    cid: str, tokens: tuple[int, int], stamp: str, outcome: tuple[str, str], failing: str = ""
+) -> dict[str, Any]:
+    usage = {"prompt_tokens": tokens[0], "completion_tokens": tokens[1], "eval_runtime_ms": 3}
+    evals = {name: {"pass": name != failing} for name in ("chapter_quality", "style_guard")}
+    return {
+        "scope": {"chapters_modified": [cid]}, "resource_usage": usage, "timestamp": stamp,
+        "evals": evals, "outcome": {"status": outcome[0], "decision": outcome[1]},
+    }  # fmt: skip
 
 
 LEDGER = {
@@ -50,9 +56,9 @@ LEDGER = {
     }
 }  # fmt: skip
 LOG = [
-    logged("a-first", 100, 10, "2026-01-01T00:00:00Z"),
-    logged("c-third", 7, 3, "2026-01-02T00:00:00Z"),
-    logged("a-first", 200, 20, "2026-01-03T00:00:00Z"),
+    logged("a-first", (100, 10), "2026-01-01T00:00:00Z", ("passed", "approve")),
+    logged("c-third", (7, 3), "2026-01-02T00:00:00Z", ("passed", "approve")),
+    logged("a-first", (200, 20), "2026-01-03T00:00:00Z", ("refine", "refine"), "style_guard"),
 ]
 
 
@@ -66,6 +72,19 @@ def test_rows_name_the_failing_checks_and_sum_the_whole_log() -> None:
     assert (second.verdict, second.tokens, second.last_activity) == ("-", 0, None)
     assert (third.verdict, third.failing_checks, third.consecutive_passes) == ("pass", [], 1)
     assert (status.iterations, status.prompt_tokens, status.completion_tokens) == (3, 307, 33)
+
+
+def test_a_refusal_by_the_drift_cap_alone_is_named() -> None:
+    capped = [logged("c-third", (1, 1), "2026-01-04T00:00:00Z", ("refine", "approve"))]
+    row = book_status(LEDGER, capped).chapters[2]
+    assert (row.verdict, row.failing_checks) == ("refine", ["drift cap"])
+
+
+def test_entries_that_are_not_objects_are_skipped() -> None:
+    ledger = {"chapters": {**LEDGER["chapters"], "broken": "not an object"}}
+    assert [r.chapter_id for r in book_status(ledger, LOG).chapters] == [
+        "a-first", "b-second", "c-third"
+    ]  # fmt: skip
 
 
 def test_the_json_document_is_versioned_and_totalled() -> None:

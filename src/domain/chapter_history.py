@@ -88,7 +88,7 @@ def _point(
     number: int, measured: Mapping[str, Any], logged: Mapping[str, Any], repo: Mapping[str, Any]
 ) -> IterationPoint:
     outcome = _mapping(repo.get("outcome"))
-    critic = {"decision": outcome.get("decision"), **_mapping(measured.get("critic"))}
+    critic = _mapping(measured.get("critic"))  # the critic's own words (not outcome.decision)
     evals = _mapping(repo.get("evals"))
     usage = _mapping(repo.get("resource_usage"))
     scores = {name: _num(critic.get(name)) for name in CRITIC_SCORES}

@@ -71,14 +71,15 @@ def _mapping(value: object) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _verdict(last: Mapping[str, Any] | None) -> tuple[str, list[str]]:
+def _verdict(last: Mapping[str, Any] | None, critic: object) -> tuple[str, list[str]]:
     """The verdict of the chapter's last repo-log entry, with what failed: the evals, the
-    critic, or (when neither did) the drift cap of that run."""
+    critic (its own decision, from the ledger's `last_eval`: the entry's `outcome.decision`
+    follows the whole verdict), or, when neither did, the drift cap of that run."""
     if last is None:
         return "-", []
     evals, outcome = _mapping(last.get("evals")), _mapping(last.get("outcome"))
     failing = [name for name in EVALS if name in evals and not _mapping(evals[name]).get("pass")]
-    if outcome.get("decision") != "approve":
+    if critic != "approve":
         failing.append("critic")
     if outcome.get("status") == "passed":
         return "pass", []
@@ -109,8 +110,9 @@ def _by_chapter(repo_log: Sequence[Mapping[str, Any]]) -> dict[str, _Logged]:
 
 
 def _row(cid: str, entry: Mapping[str, Any], logged: _Logged) -> ChapterRow:
-    verdict, failing = _verdict(logged.last)
-    drift = _mapping(_mapping(entry.get("last_eval")).get("deterministic")).get("drift_score")
+    last_eval = _mapping(entry.get("last_eval"))
+    verdict, failing = _verdict(logged.last, _mapping(last_eval.get("critic")).get("decision"))
+    drift = _mapping(last_eval.get("deterministic")).get("drift_score")
     last = logged.last.get("timestamp") if logged.last is not None else None
     return ChapterRow(
         chapter_id=cid,

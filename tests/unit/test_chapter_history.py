@@ -29,7 +29,7 @@ def test_repo_entries_join_by_the_chapters_own_iteration_when_chapters_alternate
         repo_entry(4, "b", 2, 400),
     ]
     metrics: list[dict[str, Any]] = [
-        {"iteration": 1, "critic": {"clarity_score": 0.5}},
+        {"iteration": 1, "critic": {"clarity_score": 0.5, "decision": "refine"}},
         {"iteration": 2},
     ]
     chapter_log: list[dict[str, Any]] = [
@@ -44,3 +44,4 @@ def test_repo_entries_join_by_the_chapters_own_iteration_when_chapters_alternate
     assert points[0].critic == {"clarity_score": 0.5} and points[0].diff_ratio == 0.2
     assert points[0].reasons == ["critic decided refine"]
     assert points[1].timestamp == "2026-01-04T00:00:00Z"
+    assert points[1].reasons == []  # no critic words recorded: the repo outcome is not the critic

@@ -36,7 +36,7 @@ def test_the_plan_names_the_section_that_holds_the_flaw() -> None:
 
 def test_the_writer_replaces_the_flawed_passage_only() -> None:
     revised = ask(roles.writer_user_text(FLAWED, "{}"))
-    (old, new), = SAMPLE_FIXES.items()
+    ((old, new),) = SAMPLE_FIXES.items()
     assert old not in revised and new in revised
     assert revised == FLAWED.strip().replace(old, new) + "\n"
 

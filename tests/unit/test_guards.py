@@ -114,7 +114,5 @@ def test_undeclared_changes_are_listed_sorted() -> None:
 def test_whitespace_only_changes_do_not_count_as_section_changes() -> None:
     revised = CHAPTER.replace("two\n", "two\n\n")
     assert guards.changed_sections(CHAPTER, revised) == set()
-    declared = guards.check_sections(
-        plan("## Thesis"), heading_lines(CHAPTER), CHAPTER, revised
-    )
+    declared = guards.check_sections(plan("## Thesis"), heading_lines(CHAPTER), CHAPTER, revised)
     assert declared == {"## Thesis"}

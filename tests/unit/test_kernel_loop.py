@@ -255,7 +255,8 @@ def test_the_iteration_sum_is_traced_also_when_a_call_fails() -> None:
     assert (summary["calls"], summary["prompt_tokens"], summary["billing"]) == (1, 3, None)
     last, payload = loop.files.iteration("01", 1).events[-1]
     assert (last, payload) == (
-        "iteration_failed", {"iteration": 1, "error": "Writer LLM call failed: down"}
+        "iteration_failed",
+        {"iteration": 1, "error": "Writer LLM call failed: down"},
     )
 
 

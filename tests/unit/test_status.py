@@ -80,6 +80,14 @@ def test_a_refusal_by_the_drift_cap_alone_is_named() -> None:
     assert (row.verdict, row.failing_checks) == ("refine", ["drift cap"])
 
 
+def test_a_critic_that_approved_is_not_blamed_for_failing_evals() -> None:
+    failed = [
+        logged("c-third", (1, 1), "2026-01-04T00:00:00Z", ("refine", "refine"), "style_guard")
+    ]
+    row = book_status(LEDGER, failed).chapters[2]  # its last_eval critic approved
+    assert (row.verdict, row.failing_checks) == ("refine", ["style_guard"])
+
+
 def test_entries_that_are_not_objects_are_skipped() -> None:
     ledger = {"chapters": {**LEDGER["chapters"], "broken": "not an object"}}
     assert [r.chapter_id for r in book_status(ledger, LOG).chapters] == [

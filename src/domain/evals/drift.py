@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -84,19 +85,39 @@ def anchor_deltas(
     return deltas
 
 
-def cosine(left: Sequence[str], right: Sequence[str]) -> float:
-    """Cosine similarity of bag-of-words count vectors; 0.0 when either is empty.
+Bag = tuple[Counter[str], float]  # word counts and their Euclidean norm
 
-    Computed as dot / (|a| * |b|) with each norm its own square root, so the float matches the
-    original kernel's to the last bit (it can exceed 1.0 by one ulp for identical texts).
+
+def bag(words: Sequence[str]) -> Bag:
+    counts = Counter(words)
+    return counts, math.sqrt(sum(v * v for v in counts.values()))
+
+
+@functools.lru_cache(maxsize=1024)
+def text_bag(text: str) -> Bag:
+    """The bag of a chapter's text, computed once per text: the other chapters are compared in
+    every iteration of a run, and their texts do not change during it. Callers must not
+    change the returned counts."""
+    return bag(tokens(text))
+
+
+def bag_cosine(a: Bag, b: Bag) -> float:
+    """Cosine of two bags; 0.0 when either is empty.
+
+    Computed as dot / (|a| * |b|) with each norm its own square root and the dot summed in the
+    order of `a`'s words, so the float matches the original kernel's to the last bit (it can
+    exceed 1.0 by one ulp for identical texts).
     """
-    a, b = Counter(left), Counter(right)
-    if not a or not b:
+    (left, norm_a), (right, norm_b) = a, b
+    if not left or not right:
         return 0.0
-    dot = sum(count * b.get(word, 0) for word, count in a.items())
-    norm_a = math.sqrt(sum(v * v for v in a.values()))
-    norm_b = math.sqrt(sum(v * v for v in b.values()))
+    dot = sum(count * right.get(word, 0) for word, count in left.items())
     return float(dot / (norm_a * norm_b))
+
+
+def cosine(left: Sequence[str], right: Sequence[str]) -> float:
+    """Cosine similarity of bag-of-words count vectors; 0.0 when either is empty."""
+    return bag_cosine(bag(left), bag(right))
 
 
 def drift_score(
@@ -141,8 +162,9 @@ def similarity_hits(
     """
     highest = 0.0
     hits: list[dict[str, Any]] = []
+    this = bag(words)
     for chapter_id, other in other_chapters.items():
-        value = cosine(words, tokens(other))
+        value = bag_cosine(this, text_bag(other))
         highest = max(highest, value)
         if value >= threshold:
             hits.append({"chapter_id": chapter_id, "cosine": value})

@@ -44,7 +44,10 @@ def direct_call(base_url: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=20)
+    parser.add_argument("--quick", action="store_true", help="5 calls")
     args = parser.parse_args()
+    if args.quick:
+        args.calls = 5
     if not os.environ.get("COPILOT_CLI_PATH"):
         sys.exit("set COPILOT_CLI_PATH to the Copilot CLI binary (npm @github/copilot@1.0.102)")
     with ModelServer(default=Reply("pong", usage=Usage(prompt=5, completion=1))) as server:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,6 +22,9 @@ from typing import Any
 from adapters.files.atomic import write_json
 from adapters.files.ledger_store import JsonLedgerStore
 from adapters.files.metrics_store import JsonMetricsStore
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from plots import line_plot
 
 CHAPTER = "01-bench"
 
@@ -118,18 +122,29 @@ def time_inline_rewrite(history: int, rounds: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10,1000,100000")
+    parser.add_argument("--sizes", default="10,1000,10000,100000")
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--quick", action="store_true", help="sizes 10,1000 and 3 rounds")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    base_new = time_append_only(sizes[0], args.rounds)
-    base_old = time_inline_rewrite(sizes[0], args.rounds)
+    sizes = [10, 1000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    rounds = 3 if args.quick else args.rounds
+    base_new = time_append_only(sizes[0], rounds)
+    base_old = time_inline_rewrite(sizes[0], rounds)
+    ratios: dict[str, list[float]] = {"append-only (shipped)": [], "inline rewrite": []}
     print(f"{'history':>9} {'append-only x':>14} {'inline rewrite x':>17}")
     for size in sizes:
-        new = time_append_only(size, args.rounds) / base_new
-        old = time_inline_rewrite(size, args.rounds) / base_old
+        new = time_append_only(size, rounds) / base_new
+        old = time_inline_rewrite(size, rounds) / base_old
+        ratios["append-only (shipped)"].append(new)
+        ratios["inline rewrite"].append(old)
         print(f"{size:>9} {new:>14.2f} {old:>17.2f}")
-    print(f"(ratios against history={sizes[0]}; medians of {args.rounds} iterations each)")
+    print(f"(ratios against history={sizes[0]}; medians of {rounds} iterations each)")
+    line_plot(
+        "bench-history-growth",
+        {name: (sizes, values) for name, values in ratios.items()},
+        title="One iteration's writes against history size",
+        xlabel="entries in the logs", ylabel=f"time / time at {sizes[0]}", loglog=True,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

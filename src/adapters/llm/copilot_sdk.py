@@ -66,6 +66,7 @@ class CopilotSDKAdapter:
         )
         self._broken: LLMClientError | None = None
         self._closed = False
+        self._deleting: set[asyncio.Future[None]] = set()
         # Every SDK failure reaches the caller as one LLMClientError line; the SDK's own log
         # (tracebacks on shutdown, "send_and_wait failed") would only repeat it, also with -v.
         logging.getLogger(SDK_LOGGER).setLevel(logging.CRITICAL)
@@ -270,9 +271,15 @@ class CopilotSDKAdapter:
                 task.cancel()
             await asyncio.gather(*waits, return_exceptions=True)
             self._params.pop(session_id, None)
-            if self._runtime.process_returncode() is None:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(self._client.delete_session(session_id), ABORT_TIMEOUT_S)
+            if self._runtime.process_returncode() is None:  # the answer need not wait for it
+                deleting = asyncio.ensure_future(self._delete_session(session_id))
+                self._deleting.add(deleting)
+                deleting.add_done_callback(self._deleting.discard)
+
+    async def _delete_session(self, session_id: str) -> None:
+        """Delete a finished call's session (bounded; errors ignored: the CLI stops at close)."""
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._client.delete_session(session_id), ABORT_TIMEOUT_S)
 
     # ----------------------------------------------------------------- close
     def close(self) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from plots import line_plot
+from plots import line_plot, scratch
 
 from domain.evals.config import normalise_drift_detection
 from domain.evals.drift import drift_detection, text_bag
@@ -65,6 +65,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10, 20, 40 chapters, 1 repeat")
     args = parser.parse_args()
+    if args.quick:
+        scratch()
     sizes = [10, 20, 40] if args.quick else [10, 25, 50, 100, 200]
     repeats = 1 if args.quick else 3
     rng = random.Random(7)

@@ -24,7 +24,7 @@ from adapters.files.ledger_store import JsonLedgerStore
 from adapters.files.metrics_store import JsonMetricsStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from plots import line_plot
+from plots import line_plot, scratch
 
 CHAPTER = "01-bench"
 
@@ -126,6 +126,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--quick", action="store_true", help="sizes 10,1000 and 3 rounds")
     args = parser.parse_args()
+    if args.quick:
+        scratch()
     sizes = [10, 1000] if args.quick else [int(s) for s in args.sizes.split(",")]
     rounds = 3 if args.quick else args.rounds
     base_new = time_append_only(sizes[0], rounds)

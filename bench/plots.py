@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images"
+_target = {"folder": IMAGES}
+
+
+def scratch() -> None:
+    """`--quick` runs draw into the temp folder: the page's plots come from full runs."""
+    _target["folder"] = Path(tempfile.gettempdir()) / "state-runner-bench"
+
+
+def _path(name: str) -> Path:
+    folder = _target["folder"]
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.png"
 
 
 def line_plot(
@@ -35,8 +48,7 @@ def line_plot(
     axes.grid(True, alpha=0.3)
     axes.legend()
     figure.tight_layout()
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    path = IMAGES / f"{name}.png"
+    path = _path(name)
     figure.savefig(path)
     plt.close(figure)
     return path
@@ -55,8 +67,7 @@ def bar_plot(name: str, values: Mapping[str, float], *, title: str, ylabel: str)
     axes.set_ylabel(ylabel)
     axes.tick_params(axis="x", labelrotation=20)
     figure.tight_layout()
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    path = IMAGES / f"{name}.png"
+    path = _path(name)
     figure.savefig(path)
     plt.close(figure)
     return path

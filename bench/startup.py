@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from plots import bar_plot
+from plots import bar_plot, scratch
 
 from support.workspace import GIT_IDENTITY, SAMPLE_BOOK, git
 
@@ -71,6 +71,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="runs of each command (7)")
     parser.add_argument("--quick", action="store_true", help="2 runs of each")
     args = parser.parse_args()
+    if args.quick:
+        scratch()
     runs = 2 if args.quick else args.runs
     times: dict[str, list[float]] = {}
     sdk: dict[str, bool] = {}

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+LOGGER = logging.getLogger("state_runner.loop")
+
+
+def _quiet(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Errors no caller waits for (e.g. the SDK answering a request whose call was already
+    cancelled) go to a debug log, not to the user's stderr: every failure that matters reaches
+    the caller as one `LLMClientError` line."""
+    LOGGER.debug("event loop: %s", context.get("message"), exc_info=context.get("exception"))
 
 
 class LoopThread:
@@ -27,6 +38,7 @@ class LoopThread:
         if self.running:
             return
         loop = asyncio.new_event_loop()
+        loop.set_exception_handler(_quiet)
         ready = threading.Event()
 
         def serve() -> None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -34,7 +33,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from support.kernel_model import KernelModel  # noqa: E402
 from support.model_server import ModelServer  # noqa: E402
-from support.workspace import GIT_IDENTITY, SAMPLE_BOOK, git  # noqa: E402
+from support.workspace import GIT_IDENTITY, sample_book  # noqa: E402
 
 CHILD = """
 import sys
@@ -52,13 +51,7 @@ KINDS = {
 
 
 def fresh_book(parent: Path) -> Path:
-    root = Path(tempfile.mkdtemp(dir=parent))
-    book = root / "book"
-    shutil.copytree(SAMPLE_BOOK, book)
-    git(book, "init", "-q")
-    git(book, "add", "-A")
-    git(book, "commit", "-q", "-m", "sample book")
-    return book
+    return sample_book(Path(tempfile.mkdtemp(dir=parent)) / "book").root
 
 
 def one_run(kind: str, server: ModelServer, work: Path) -> float:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from support.kernel_model import KernelModel
 from support.model_server import ModelServer, RecordedRequest, Reply
-from support.workspace import GIT_IDENTITY, SAMPLE_BOOK, git
+from support.workspace import GIT_IDENTITY, sample_book
 
 CHAPTER = "01-cache-invalidation"
 ITERATIONS = 3
@@ -46,11 +45,7 @@ def main() -> None:
         return Reply(reply.content, usage=reply.usage, delay=delay)
 
     with tempfile.TemporaryDirectory() as folder, ModelServer(responder=answer) as server:
-        book = Path(folder) / "book"
-        shutil.copytree(SAMPLE_BOOK, book)
-        git(book, "init", "-q")
-        git(book, "add", "-A")
-        git(book, "commit", "-q", "-m", "sample book")
+        book = sample_book(Path(folder) / "book").root
         env = {**os.environ, **GIT_IDENTITY, "COPILOT_API_KEY": "bench", "TMPDIR": folder}
         subprocess.run(
             [sys.executable, "-m", "app", "kernel", "--chapter-id", CHAPTER, "--llm",

@@ -32,7 +32,7 @@ from plots import line_plot, scratch
 
 from support.kernel_model import KernelModel
 from support.model_server import ModelServer
-from support.workspace import GIT_IDENTITY, SAMPLE_BOOK, git
+from support.workspace import GIT_IDENTITY, sample_book
 
 CHAPTER = "01-cache-invalidation"
 ROLES = ("planner", "writer", "critic")
@@ -48,11 +48,7 @@ def kernel_messages(book: Path, iteration: int, role: str) -> tuple[str, str]:
 def lean_run(folder: Path, iterations: int) -> tuple[Path, list[tuple[int, int, int, int]]]:
     """Per call: (kernel message bytes, message bytes received, request body bytes, bytes of
     the kernel's two messages as JSON, the least any JSON request can carry them in)."""
-    book = folder / "book"
-    shutil.copytree(SAMPLE_BOOK, book)
-    git(book, "init", "-q")
-    git(book, "add", "-A")
-    git(book, "commit", "-q", "-m", "sample book")
+    book = sample_book(folder / "book").root
     with ModelServer(responder=KernelModel(approve=False)) as server:
         env = {**os.environ, **GIT_IDENTITY, "COPILOT_API_KEY": "bench", "TMPDIR": str(folder)}
         subprocess.run(

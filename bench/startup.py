@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -26,18 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from plots import bar_plot, scratch
 
-from support.workspace import GIT_IDENTITY, SAMPLE_BOOK, git
+from support.workspace import GIT_IDENTITY, sample_book
 
 CHAPTER = "03-stampede-control"
 
 
 def fresh_book(parent: Path) -> Path:
-    book = Path(tempfile.mkdtemp(dir=parent)) / "book"
-    shutil.copytree(SAMPLE_BOOK, book)
-    git(book, "init", "-q")
-    git(book, "add", "-A")
-    git(book, "commit", "-q", "-m", "sample book")
-    return book
+    return sample_book(Path(tempfile.mkdtemp(dir=parent)) / "book").root
 
 
 def timed(code: list[str], cwd: Path) -> tuple[float, bool]:

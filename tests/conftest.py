@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from support.workspace import KERNEL_ENV_VARS, SAMPLE_BOOK, Book, git
+from support.workspace import KERNEL_ENV_VARS, Book, sample_book
 
 
 @pytest.fixture
 def book(tmp_path: Path) -> Book:
-    root = tmp_path / "book"
-    shutil.copytree(SAMPLE_BOOK, root)
-    git(root, "init", "-q")
-    copy = Book(root)
-    copy.commit_all("sample book")
-    return copy
+    return sample_book(tmp_path / "book")
 
 
 @pytest.fixture

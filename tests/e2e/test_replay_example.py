@@ -4,14 +4,13 @@ package: a run recorded through the real Copilot CLI replays offline into the sa
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 from support.copilot_run import copilot_args
 from support.kernel_model import KernelModel
 from support.model_server import ModelServer
-from support.workspace import SAMPLE_BOOK, Book, git, run_cli
+from support.workspace import Book, run_cli, sample_book
 
 TIMING_KEYS = {"timestamp", "eval_runtime_ms"}  # wall-clock: the only fields that differ
 
@@ -23,14 +22,6 @@ def without_timing(value: Any) -> Any:
     if isinstance(value, list):
         return [without_timing(v) for v in value]
     return value
-
-
-def fresh_book(root: Path) -> Book:
-    shutil.copytree(SAMPLE_BOOK, root)
-    git(root, "init", "-q")
-    book = Book(root)
-    book.commit_all("sample book")
-    return book
 
 
 def state_of(book: Book) -> dict[str, Any]:
@@ -52,14 +43,14 @@ def state_of(book: Book) -> dict[str, Any]:
 def test_a_recorded_copilot_run_replays_offline_into_the_same_state(
     tmp_path: Path, server: ModelServer, env: dict[str, str]
 ) -> None:
-    recorded = fresh_book(tmp_path / "recorded")
+    recorded = sample_book(tmp_path / "recorded")
     cid = recorded.active_id
     server.responder = KernelModel(approve=True)
     first = run_cli(*copilot_args(recorded, server), cwd=recorded.root, env=env)
     assert first.code == 0, first.stderr
     assert len(server.chat_requests()) == 6
 
-    replayed = fresh_book(tmp_path / "replayed")
+    replayed = sample_book(tmp_path / "replayed")
     traces = f"traces={recorded.root / 'state' / 'role_io'}"
     args = ["kernel", "--chapter-id", cid, "--llm", "--llm-provider", "replay"]
     second = run_cli(*args, "--llm-option", traces, cwd=replayed.root, env=env)

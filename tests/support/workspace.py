@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -142,6 +143,15 @@ class Book:
     def commit_all(self, message: str = "update") -> None:
         git(self.root, "add", "-A")
         git(self.root, "commit", "-q", "-m", message)
+
+
+def sample_book(root: Path) -> Book:
+    """A copy of the sample book at `root` (which must not exist), committed to a new repo."""
+    shutil.copytree(SAMPLE_BOOK, root)
+    git(root, "init", "-q")
+    book = Book(root)
+    book.commit_all("sample book")
+    return book
 
 
 Run = Callable[..., tuple[int, str, str]]

@@ -22,11 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from support.copilot_run import copilot_args
 from support.kernel_model import KernelModel
 from support.model_server import ModelServer, RecordedRequest, Reply
 from support.workspace import GIT_IDENTITY, sample_book
 
-CHAPTER = "01-cache-invalidation"
 ITERATIONS = 3
 
 
@@ -45,13 +45,12 @@ def main() -> None:
         return Reply(reply.content, usage=reply.usage, delay=delay)
 
     with tempfile.TemporaryDirectory() as folder, ModelServer(responder=answer) as server:
-        book = sample_book(Path(folder) / "book").root
+        book = sample_book(Path(folder) / "book")
         env = {**os.environ, **GIT_IDENTITY, "COPILOT_API_KEY": "bench", "TMPDIR": folder}
         subprocess.run(
-            [sys.executable, "-m", "app", "kernel", "--chapter-id", CHAPTER, "--llm",
-             "--llm-provider", "copilot", "--llm-model", "test-model",
-             "--llm-base-url", server.base_url, "--max-iterations", str(ITERATIONS)],
-            cwd=book, env=env, capture_output=True, text=True, timeout=600, check=False,
+            [sys.executable, "-m", "app",
+             *copilot_args(book, server, "--max-iterations", str(ITERATIONS))],
+            cwd=book.root, env=env, capture_output=True, text=True, timeout=600, check=False,
         )  # fmt: skip
         ended = time.time()
         calls = server.model_requests()

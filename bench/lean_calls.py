@@ -30,19 +30,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from plots import line_plot, scratch
 
+from support.copilot_run import copilot_args, kernel_messages
 from support.kernel_model import KernelModel
 from support.model_server import ModelServer
-from support.workspace import GIT_IDENTITY, sample_book
+from support.workspace import GIT_IDENTITY, Book, sample_book
 
-CHAPTER = "01-cache-invalidation"
+CHAPTER = "01-cache-invalidation"  # the sample book's first active chapter: copilot_args runs it
 ROLES = ("planner", "writer", "critic")
 
 
-def kernel_messages(book: Path, iteration: int, role: str) -> tuple[str, str]:
-    trace = book / "state/role_io" / CHAPTER / f"iter_{iteration:02d}/out/_llm_trace"
-    text = (trace / f"{role}.prompt.txt").read_text(encoding="utf-8")
-    system, user = text.removeprefix("SYSTEM\n").split("\n\nUSER\n", 1)
-    return system, user.removesuffix("\n")
+def messages(book: Path, iteration: int, role: str) -> tuple[str, str]:
+    """The (system, user) text the kernel sent for `role` in `iteration`."""
+    system, user = kernel_messages(Book(book), CHAPTER, iteration, role)
+    return system["content"], user["content"]
 
 
 def lean_run(folder: Path, iterations: int) -> tuple[Path, list[tuple[int, int, int, int]]]:
@@ -52,15 +52,14 @@ def lean_run(folder: Path, iterations: int) -> tuple[Path, list[tuple[int, int, 
     with ModelServer(responder=KernelModel(approve=False)) as server:
         env = {**os.environ, **GIT_IDENTITY, "COPILOT_API_KEY": "bench", "TMPDIR": str(folder)}
         subprocess.run(
-            [sys.executable, "-m", "app", "kernel", "--chapter-id", CHAPTER, "--llm",
-             "--llm-provider", "copilot", "--llm-model", "test-model", "--llm-base-url",
-             server.base_url, "--max-iterations", str(iterations)],
+            [sys.executable, "-m", "app",
+             *copilot_args(Book(book), server, "--max-iterations", str(iterations))],
             cwd=book, env=env, capture_output=True, text=True, timeout=600, check=False,
         )  # fmt: skip
         calls = server.chat_requests()
     rows = []
     for index, call in enumerate(calls):
-        system, user = kernel_messages(book, index // 3 + 1, ROLES[index % 3])
+        system, user = messages(book, index // 3 + 1, ROLES[index % 3])
         own = len(system.encode()) + len(user.encode())
         got = sum(len(text.encode()) for _, text in call.roles_and_contents())
         as_json = json.dumps(
@@ -91,7 +90,7 @@ async def naive_session(book: Path, server: ModelServer, iterations: int) -> Non
         )
         for iteration in range(1, iterations + 1):
             for role in ROLES:
-                system, user = kernel_messages(book, iteration, role)
+                system, user = messages(book, iteration, role)
                 await session.send_and_wait(f"{system}\n\n{user}", timeout=120)
     finally:
         await client.stop()

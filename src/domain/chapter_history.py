@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.json_views import mapping, number
+
 CRITIC_SCORES = ("structure_score", "clarity_score", "example_density", "drift_score")
 EVALS = ("chapter_quality", "style_guard", "drift_detection")
 
@@ -35,22 +37,12 @@ class IterationPoint:
         return self.prompt_tokens + self.completion_tokens
 
 
-def _num(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
-def _mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
 def _by_iteration(entries: Sequence[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
     found: dict[int, Mapping[str, Any]] = {}
     for entry in entries:
-        number = entry.get("iteration")
-        if isinstance(number, int) and not isinstance(number, bool):
-            found[number] = entry
+        iteration = entry.get("iteration")
+        if isinstance(iteration, int) and not isinstance(iteration, bool):
+            found[iteration] = entry
     return found
 
 
@@ -65,7 +57,7 @@ def _repo_by_iteration(
     (`Kernel refinement iteration <n> for <id>`), which the kernel has always written."""
     found: dict[int, Mapping[str, Any]] = {}
     for entry in repo_log:
-        note = _mapping(entry.get("inputs")).get("notes")
+        note = mapping(entry.get("inputs")).get("notes")
         match = _NOTE.match(note) if isinstance(note, str) else None
         if match is not None and match.group(2) == chapter_id:
             found[int(match.group(1))] = entry
@@ -74,9 +66,7 @@ def _repo_by_iteration(
 
 def _reasons(evals: Mapping[str, Any], critic: Mapping[str, Any]) -> list[str]:
     """The failing evals, the critic's decision when it did not approve, its violations."""
-    failing = [
-        f"{name} failed" for name in EVALS if not _mapping(evals.get(name)).get("pass", True)
-    ]
+    failing = [f"{name} failed" for name in EVALS if not mapping(evals.get(name)).get("pass", True)]
     decision = critic.get("decision")
     if decision is not None and decision != "approve":
         failing.append(f"critic decided {decision}")
@@ -85,22 +75,25 @@ def _reasons(evals: Mapping[str, Any], critic: Mapping[str, Any]) -> list[str]:
 
 
 def _point(
-    number: int, measured: Mapping[str, Any], logged: Mapping[str, Any], repo: Mapping[str, Any]
+    iteration: int,
+    measured: Mapping[str, Any],
+    logged: Mapping[str, Any],
+    repo: Mapping[str, Any],
 ) -> IterationPoint:
-    outcome = _mapping(repo.get("outcome"))
-    critic = _mapping(measured.get("critic"))  # the critic's own words (not outcome.decision)
-    evals = _mapping(repo.get("evals"))
-    usage = _mapping(repo.get("resource_usage"))
-    scores = {name: _num(critic.get(name)) for name in CRITIC_SCORES}
+    outcome = mapping(repo.get("outcome"))
+    critic = mapping(measured.get("critic"))  # the critic's own words (not outcome.decision)
+    evals = mapping(repo.get("evals"))
+    usage = mapping(repo.get("resource_usage"))
+    scores = {name: number(critic.get(name)) for name in CRITIC_SCORES}
     return IterationPoint(
-        iteration=number,
+        iteration=iteration,
         critic={name: value for name, value in scores.items() if value is not None},
         critic_decision=str(critic.get("decision") or ""),
-        quality_total=_num(_mapping(evals.get("chapter_quality")).get("total")),
-        drift_score=_num(logged.get("drift_score")),
-        diff_ratio=_num(logged.get("diff_size")),
-        prompt_tokens=int(_num(usage.get("prompt_tokens")) or 0),
-        completion_tokens=int(_num(usage.get("completion_tokens")) or 0),
+        quality_total=number(mapping(evals.get("chapter_quality")).get("total")),
+        drift_score=number(logged.get("drift_score")),
+        diff_ratio=number(logged.get("diff_size")),
+        prompt_tokens=int(number(usage.get("prompt_tokens")) or 0),
+        completion_tokens=int(number(usage.get("completion_tokens")) or 0),
         verdict=str(outcome.get("status", "")),
         reasons=_reasons(evals, critic),
         timestamp=str(repo.get("timestamp", "")),
@@ -118,6 +111,6 @@ def chapter_history(
     by_log = _by_iteration(chapter_log)
     by_repo = _repo_by_iteration(repo_log, chapter_id)
     return [
-        _point(number, by_metrics.get(number, {}), by_log.get(number, {}), by_repo.get(number, {}))
-        for number in sorted(set(by_metrics) | set(by_log) | set(by_repo))
+        _point(it, by_metrics.get(it, {}), by_log.get(it, {}), by_repo.get(it, {}))
+        for it in sorted(set(by_metrics) | set(by_log) | set(by_repo))
     ]

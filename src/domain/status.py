@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from domain.json_views import count, mapping, number
+
 SCHEMA = "state-runner/status"
 SCHEMA_VERSION = 1
 EVALS = ("chapter_quality", "style_guard", "drift_detection")
@@ -63,22 +65,14 @@ class BookStatus:
         return {"schema": SCHEMA, "version": SCHEMA_VERSION, "chapters": rows, "totals": totals}
 
 
-def _int(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def _mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
 def _verdict(last: Mapping[str, Any] | None, critic: object) -> tuple[str, list[str]]:
     """The verdict of the chapter's last repo-log entry, with what failed: the evals, the
     critic (its own decision, from the ledger's `last_eval`: the entry's `outcome.decision`
     follows the whole verdict), or, when neither did, the drift cap of that run."""
     if last is None:
         return "-", []
-    evals, outcome = _mapping(last.get("evals")), _mapping(last.get("outcome"))
-    failing = [name for name in EVALS if name in evals and not _mapping(evals[name]).get("pass")]
+    evals, outcome = mapping(last.get("evals")), mapping(last.get("outcome"))
+    failing = [name for name in EVALS if name in evals and not mapping(evals[name]).get("pass")]
     if critic != "approve":
         failing.append("critic")
     if outcome.get("status") == "passed":
@@ -103,26 +97,26 @@ def _by_chapter(repo_log: Sequence[Mapping[str, Any]]) -> dict[str, _Logged]:
         usage = usage if isinstance(usage, Mapping) else {}
         for cid in chapters if isinstance(chapters, list) else []:
             logged = found.setdefault(str(cid), _Logged())
-            logged.prompt += _int(usage.get("prompt_tokens"))
-            logged.completion += _int(usage.get("completion_tokens"))
+            logged.prompt += count(usage.get("prompt_tokens"))
+            logged.completion += count(usage.get("completion_tokens"))
             logged.last = entry
     return found
 
 
 def _row(cid: str, entry: Mapping[str, Any], logged: _Logged) -> ChapterRow:
-    last_eval = _mapping(entry.get("last_eval"))
-    verdict, failing = _verdict(logged.last, _mapping(last_eval.get("critic")).get("decision"))
-    drift = _mapping(last_eval.get("deterministic")).get("drift_score")
+    last_eval = mapping(entry.get("last_eval"))
+    verdict, failing = _verdict(logged.last, mapping(last_eval.get("critic")).get("decision"))
+    drift = mapping(last_eval.get("deterministic")).get("drift_score")
     last = logged.last.get("timestamp") if logged.last is not None else None
     return ChapterRow(
         chapter_id=cid,
         status=str(entry.get("status", "")),
         lifecycle=str(entry.get("lifecycle", "")),
-        iteration=_int(entry.get("current_iteration")),
-        consecutive_passes=_int(_mapping(entry.get("stability")).get("consecutive_passes")),
+        iteration=count(entry.get("current_iteration")),
+        consecutive_passes=count(mapping(entry.get("stability")).get("consecutive_passes")),
         verdict=verdict,
         failing_checks=failing,
-        drift_score=float(drift) if isinstance(drift, (int, float)) and drift is not True else None,
+        drift_score=number(drift),
         prompt_tokens=logged.prompt,
         completion_tokens=logged.completion,
         last_activity=str(last) if last else None,
@@ -133,7 +127,7 @@ def book_status(ledger: Mapping[str, Any], repo_log: Sequence[Mapping[str, Any]]
     """One row per ledger chapter, in id order (entries that are not objects are skipped:
     `governance validate` reports them)."""
     logged = _by_chapter(repo_log)
-    chapters = _mapping(ledger.get("chapters"))
+    chapters = mapping(ledger.get("chapters"))
     return BookStatus(
         [
             _row(cid, entry, logged.get(cid, _Logged()))

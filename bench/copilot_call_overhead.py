@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from adapters.llm.copilot_sdk import CopilotConfig, CopilotSDKAdapter
-from domain.llm import ChatMessage
+from state_runner.adapters.llm.copilot_sdk import CopilotConfig, CopilotSDKAdapter
+from state_runner.domain.llm import ChatMessage
 from support.model_server import ModelServer, Reply, Usage
 
 MESSAGES = [ChatMessage("system", "You answer briefly."), ChatMessage("user", "ping")]

@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from plots import line_plot, scratch
 
-from domain.evals.config import normalise_drift_detection
-from domain.evals.drift import drift_detection, text_bag
+from state_runner.domain.evals.config import normalise_drift_detection
+from state_runner.domain.evals.drift import drift_detection, text_bag
 
 WORDS_PER_CHAPTER = 5000
 ITERATIONS = 3

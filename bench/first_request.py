@@ -37,10 +37,10 @@ from support.workspace import GIT_IDENTITY, sample_book  # noqa: E402
 
 CHILD = """
 import sys
-from adapters.llm.copilot_sdk import CopilotSDKAdapter
+from state_runner.adapters.llm.copilot_sdk import CopilotSDKAdapter
 if sys.argv[1] != "warm":
     CopilotSDKAdapter.warm_up = lambda self: None
-from app.cli import main
+from state_runner.app.cli import main
 sys.exit(main(sys.argv[2:]))
 """
 KINDS = {

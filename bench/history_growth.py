@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from adapters.files.atomic import write_json
-from adapters.files.ledger_store import JsonLedgerStore
-from adapters.files.metrics_store import JsonMetricsStore
+from state_runner.adapters.files.atomic import write_json
+from state_runner.adapters.files.ledger_store import JsonLedgerStore
+from state_runner.adapters.files.metrics_store import JsonMetricsStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from plots import line_plot, scratch

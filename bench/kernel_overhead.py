@@ -48,7 +48,7 @@ def main() -> None:
         book = sample_book(Path(folder) / "book")
         env = {**os.environ, **GIT_IDENTITY, "COPILOT_API_KEY": "bench", "TMPDIR": folder}
         subprocess.run(
-            [sys.executable, "-m", "app",
+            [sys.executable, "-m", "state_runner",
              *copilot_args(book, server, "--max-iterations", str(ITERATIONS))],
             cwd=book.root, env=env, capture_output=True, text=True, timeout=600, check=False,
         )  # fmt: skip

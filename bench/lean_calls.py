@@ -52,7 +52,7 @@ def lean_run(folder: Path, iterations: int) -> tuple[Path, list[tuple[int, int, 
     with ModelServer(responder=KernelModel(approve=False)) as server:
         env = {**os.environ, **GIT_IDENTITY, "COPILOT_API_KEY": "bench", "TMPDIR": str(folder)}
         subprocess.run(
-            [sys.executable, "-m", "app",
+            [sys.executable, "-m", "state_runner",
              *copilot_args(Book(book), server, "--max-iterations", str(iterations))],
             cwd=book, env=env, capture_output=True, text=True, timeout=600, check=False,
         )  # fmt: skip

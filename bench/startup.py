@@ -54,9 +54,11 @@ def commands(book: Path) -> dict[str, list[str]]:
     return {
         "python -c pass": ["-c", "pass"],
         "import copilot (the SDK)": ["-c", "import copilot"],
-        "state-runner --help": ["-m", "app", "--help"],
-        "state-runner status": ["-m", "app", "status", "--root", str(book)],
-        "mock run (1 iteration)": ["-m", "app", *run, "--root", str(book), "--max-iterations", "1"],
+        "state-runner --help": ["-m", "state_runner", "--help"],
+        "state-runner status": ["-m", "state_runner", "status", "--root", str(book)],
+        "mock run (1 iteration)": [
+            "-m", "state_runner", *run, "--root", str(book), "--max-iterations", "1"
+        ],
     }
 
 

@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 try:
-    from app.cli import main
+    from state_runner.app.cli import main
 except ImportError:  # run from a plain checkout: use the sources next to this folder
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from app.cli import main
+    from state_runner.app.cli import main
 
 __all__ = ["main"]

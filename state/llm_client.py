@@ -15,10 +15,17 @@ from typing import Literal
 
 import _entry  # noqa: F401  (puts the sources on sys.path when not installed)
 
-from app.container import build_container
-from app.settings import llm_settings
-from domain.errors import KernelError
-from domain.llm import ChatMessage, ErrorKind, LLMClientError, LLMPort, LLMResponse, LLMUsage
+from state_runner.app.container import build_container
+from state_runner.app.settings import llm_settings
+from state_runner.domain.errors import KernelError
+from state_runner.domain.llm import (
+    ChatMessage,
+    ErrorKind,
+    LLMClientError,
+    LLMPort,
+    LLMResponse,
+    LLMUsage,
+)
 
 Provider = Literal["copilot", "mock"]
 
@@ -63,7 +70,7 @@ class LLMClient:
     ) -> LLMResponse:
         if self._closed:
             raise LLMClientError("LLMClient is closed", kind=ErrorKind.CONFIG)
-        from domain.llm import coerce_messages
+        from state_runner.domain.llm import coerce_messages
 
         response = self._llm.chat(
             coerce_messages(messages), temperature=temperature, max_tokens=max_tokens

@@ -7,7 +7,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from domain.errors import KernelError, one_line
+from state_runner.domain.errors import KernelError, one_line
 
 FALLBACK_IDENTITY = {
     "GIT_AUTHOR_NAME": "state-runner",

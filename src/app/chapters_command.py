@@ -6,15 +6,15 @@ import argparse
 import re
 from pathlib import Path
 
-from adapters.files.atomic import atomic_write_text
-from app.container import build_container
-from app.settings import resolve_root
-from domain.errors import KernelError
-from domain.evals.quality_config import rules_for
-from domain.ledger_checks import check_file_name
-from domain.model import Ledger, new_chapter_entry
-from domain.preflight import read_eval_configs
-from domain.roles import chapter_hypothesis
+from state_runner.adapters.files.atomic import atomic_write_text
+from state_runner.app.container import build_container
+from state_runner.app.settings import resolve_root
+from state_runner.domain.errors import KernelError
+from state_runner.domain.evals.quality_config import rules_for
+from state_runner.domain.ledger_checks import check_file_name
+from state_runner.domain.model import Ledger, new_chapter_entry
+from state_runner.domain.preflight import read_eval_configs
+from state_runner.domain.roles import chapter_hypothesis
 
 PLACEHOLDER = "TODO: write this section."
 EXEMPT_SECTION = "## Text"

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib import metadata
 
-from app import (
+from state_runner.app import (
     chapters_command,
     demo,
     doctor_command,
@@ -20,8 +20,8 @@ from app import (
     status_command,
     templates_command,
 )
-from app.signals import Interrupted, stop_on_signals
-from domain.errors import EXIT_KERNEL_ERROR, KernelError, one_line
+from state_runner.app.signals import Interrupted, stop_on_signals
+from state_runner.domain.errors import EXIT_KERNEL_ERROR, KernelError, one_line
 
 COMMANDS: dict[
     str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]

@@ -9,22 +9,22 @@ from pathlib import Path
 
 from dependency_injector import containers, providers
 
-from adapters.clock import SystemClock
-from adapters.files.iteration_files import FsRoleFiles
-from adapters.files.journal import UndoJournal
-from adapters.files.layout import IterationLayout
-from adapters.files.ledger_store import JsonLedgerStore
-from adapters.files.metrics_store import JsonMetricsStore
-from adapters.files.run_lock import RunLock
-from adapters.files.state_paths import ROLE_IO
-from adapters.files.unit_of_work import FsStateUnitOfWork
-from adapters.files.version_map_store import JsonVersionMapStore
-from adapters.files.workspace import FsWorkspace
-from adapters.git import GitVcs
-from app import llm_registry
-from domain.kernel import Kernel, KernelPorts
-from domain.llm import LLMPort
-from domain.llm_settings import LLMSettings
+from state_runner.adapters.clock import SystemClock
+from state_runner.adapters.files.iteration_files import FsRoleFiles
+from state_runner.adapters.files.journal import UndoJournal
+from state_runner.adapters.files.layout import IterationLayout
+from state_runner.adapters.files.ledger_store import JsonLedgerStore
+from state_runner.adapters.files.metrics_store import JsonMetricsStore
+from state_runner.adapters.files.run_lock import RunLock
+from state_runner.adapters.files.state_paths import ROLE_IO
+from state_runner.adapters.files.unit_of_work import FsStateUnitOfWork
+from state_runner.adapters.files.version_map_store import JsonVersionMapStore
+from state_runner.adapters.files.workspace import FsWorkspace
+from state_runner.adapters.git import GitVcs
+from state_runner.app import llm_registry
+from state_runner.domain.kernel import Kernel, KernelPorts
+from state_runner.domain.llm import LLMPort
+from state_runner.domain.llm_settings import LLMSettings
 
 
 def provide_llm(settings: LLMSettings) -> Iterator[LLMPort]:

@@ -9,15 +9,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from adapters.files.state_paths import LEDGER, ROLE_IO
-from adapters.git import GitVcs
-from app.kernel_command import run_kernel, stderr_progress
-from app.report import summary_lines
-from app.sample_book import sample_book_dir
-from app.settings import KernelSettings
-from domain.errors import KernelError
-from domain.kernel import KernelOptions
-from domain.llm_settings import LLMSettings
+from state_runner.adapters.files.state_paths import LEDGER, ROLE_IO
+from state_runner.adapters.git import GitVcs
+from state_runner.app.kernel_command import run_kernel, stderr_progress
+from state_runner.app.report import summary_lines
+from state_runner.app.sample_book import sample_book_dir
+from state_runner.app.settings import KernelSettings
+from state_runner.domain.errors import KernelError
+from state_runner.domain.kernel import KernelOptions
+from state_runner.domain.llm_settings import LLMSettings
 
 DEMO_CHAPTER = "03-stampede-control"  # has the planted flaw the demo model fixes
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from app.container import build_container
-from domain.errors import EXIT_KERNEL_ERROR
-from domain.llm import ChatMessage, ErrorKind, LLMClientError, LLMPort, LLMResponse
-from domain.llm_settings import LLMSettings
+from state_runner.app.container import build_container
+from state_runner.domain.errors import EXIT_KERNEL_ERROR
+from state_runner.domain.llm import ChatMessage, ErrorKind, LLMClientError, LLMPort, LLMResponse
+from state_runner.domain.llm_settings import LLMSettings
 
 PROMPT = [
     ChatMessage("system", "You are a setup check. Answer with the single word OK."),

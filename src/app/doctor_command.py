@@ -7,10 +7,10 @@ import os
 import sys
 from collections.abc import Mapping
 
-from app import doctor_offline
-from app.doctor import Line, run_doctor
-from app.settings import llm_settings
-from domain.errors import KernelError
+from state_runner.app import doctor_offline
+from state_runner.app.doctor import Line, run_doctor
+from state_runner.app.settings import llm_settings
+from state_runner.domain.errors import KernelError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.doctor import Line, run_doctor
-from domain.errors import EXIT_KERNEL_ERROR, KernelError
-from domain.llm_settings import LLMSettings
+from state_runner.app.doctor import Line, run_doctor
+from state_runner.domain.errors import EXIT_KERNEL_ERROR, KernelError
+from state_runner.domain.llm_settings import LLMSettings
 
 TESTS = Path(__file__).resolve().parents[2] / "tests"
 MODEL = "test-model"

@@ -6,11 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from adapters.files.ledger_store import JsonLedgerStore as LedgerStore
-from adapters.files.state_paths import LEDGER
-from app.container import build_container
-from domain import governance
-from domain.errors import KernelError
+from state_runner.adapters.files.ledger_store import JsonLedgerStore as LedgerStore
+from state_runner.adapters.files.state_paths import LEDGER
+from state_runner.app.container import build_container
+from state_runner.domain import governance
+from state_runner.domain.errors import KernelError
 
 LEDGER_REL = Path(LEDGER)
 WRITING_COMMANDS = ("promotions", "unhold", "unlock")

@@ -6,12 +6,12 @@ import argparse
 import shutil
 from pathlib import Path
 
-from adapters.files.atomic import write_json
-from adapters.files.state_paths import LEDGER, METRICS, VERSION_MAP
-from adapters.git import GitVcs
-from domain.errors import KernelError
-from domain.model import new_chapter_entry, new_ledger
-from domain.roles import chapter_hypothesis
+from state_runner.adapters.files.atomic import write_json
+from state_runner.adapters.files.state_paths import LEDGER, METRICS, VERSION_MAP
+from state_runner.adapters.git import GitVcs
+from state_runner.domain.errors import KernelError
+from state_runner.domain.model import new_chapter_entry, new_ledger
+from state_runner.domain.roles import chapter_hypothesis
 
 TEMPLATE = Path(__file__).resolve().parent / "book_template"
 FIRST_CHAPTER = "01-retries-and-backoff"

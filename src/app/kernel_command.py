@@ -11,11 +11,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from app import llm_registry
-from app.container import build_container
-from app.report import missing_outputs_text, summary_lines
-from app.run_display import LiveLine, Observers, RunTally, outcome_json
-from app.settings import (
+from state_runner.app import llm_registry
+from state_runner.app.container import build_container
+from state_runner.app.report import missing_outputs_text, summary_lines
+from state_runner.app.run_display import LiveLine, Observers, RunTally, outcome_json
+from state_runner.app.settings import (
     KernelSettings,
     adhoc_instructions,
     llm_settings,
@@ -27,10 +27,10 @@ from app.settings import (
     role_models,
     writer_retries,
 )
-from domain.errors import EXIT_MISSING_OUTPUTS, KernelError
-from domain.kernel import KernelOptions, RunOutcome
-from domain.llm import LLMPort
-from domain.ports import CallObserver, NoObserver
+from state_runner.domain.errors import EXIT_MISSING_OUTPUTS, KernelError
+from state_runner.domain.kernel import KernelOptions, RunOutcome
+from state_runner.domain.llm import LLMPort
+from state_runner.domain.ports import CallObserver, NoObserver
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import import_module, metadata
 
-from domain.errors import KernelError
-from domain.llm import LLMPort
-from domain.llm_settings import LLMSettings
+from state_runner.domain.errors import KernelError
+from state_runner.domain.llm import LLMPort
+from state_runner.domain.llm_settings import LLMSettings
 
 GROUP = "state_runner.llm_providers"
 BUILTIN = {
-    "copilot": "adapters.llm.factories:copilot",
-    "demo": "adapters.llm.factories:demo",
-    "mock": "adapters.llm.factories:mock",
+    "copilot": "state_runner.adapters.llm.factories:copilot",
+    "demo": "state_runner.adapters.llm.factories:demo",
+    "mock": "state_runner.adapters.llm.factories:mock",
 }
 
 Factory = Callable[[LLMSettings], object]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.kernel import IterationSummary, RunOutcome
+from state_runner.domain.kernel import IterationSummary, RunOutcome
 
 RESULTS = {
     0: "promoted to 'refined'",

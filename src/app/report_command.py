@@ -7,12 +7,12 @@ import argparse
 import difflib
 from pathlib import Path
 
-from app.container import Container, build_container
-from app.report_page import render
-from app.settings import resolve_root
-from domain.chapter_history import chapter_history
-from domain.errors import KernelError
-from domain.rules import unknown_chapter
+from state_runner.app.container import Container, build_container
+from state_runner.app.report_page import render
+from state_runner.app.settings import resolve_root
+from state_runner.domain.chapter_history import chapter_history
+from state_runner.domain.errors import KernelError
+from state_runner.domain.rules import unknown_chapter
 
 REPORTS = Path("state") / "reports"
 

@@ -7,7 +7,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from domain.chapter_history import CRITIC_SCORES, IterationPoint
+from state_runner.domain.chapter_history import CRITIC_SCORES, IterationPoint
 
 # Chart id -> (title, y-axis label); the ids are the page's contract with its tests.
 CHARTS = {

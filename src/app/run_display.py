@@ -15,8 +15,8 @@ from dataclasses import asdict
 from types import TracebackType
 from typing import Any
 
-from domain.llm import LLMUsage
-from domain.outcome import RunOutcome
+from state_runner.domain.llm import LLMUsage
+from state_runner.domain.outcome import RunOutcome
 
 REFRESH_S = 0.5
 

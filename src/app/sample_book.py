@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adapters.files.state_paths import LEDGER
-from domain.errors import KernelError
+from state_runner.adapters.files.state_paths import LEDGER
+from state_runner.domain.errors import KernelError
 
 _HERE = Path(__file__).resolve().parent
 CANDIDATES = (
     _HERE.parents[1] / "examples" / "sample-book",  # source checkout: src/app -> repo root
-    _HERE / "sample_book",  # installed wheel (force-included)
+    _HERE.parent / "sample_book",  # installed wheel: state_runner/sample_book (package data)
 )
 
 

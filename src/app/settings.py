@@ -9,12 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from adapters.files.state_paths import ROLE_IO
-from app import llm_registry
-from domain import adhoc
-from domain.errors import KernelError
-from domain.kernel import KernelOptions
-from domain.llm_settings import (
+from state_runner.adapters.files.state_paths import ROLE_IO
+from state_runner.app import llm_registry
+from state_runner.domain import adhoc
+from state_runner.domain.errors import KernelError
+from state_runner.domain.kernel import KernelOptions
+from state_runner.domain.llm_settings import (
     DEFAULT_API_KEY_ENV,
     DEFAULT_PROVIDER,
     DEFAULT_TIMEOUT_S,

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.container import build_container
-from app.settings import resolve_root
-from domain.status import BookStatus, ChapterRow, book_status
+from state_runner.app.container import build_container
+from state_runner.app.settings import resolve_root
+from state_runner.domain.status import BookStatus, ChapterRow, book_status
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -8,12 +8,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.container import Container, build_container
-from app.settings import parse_int, resolve_io_dir, resolve_root
-from domain.errors import KernelError
-from domain.model import Ledger
-from domain.roles import dump_json
-from domain.rules import unknown_chapter
+from state_runner.app.container import Container, build_container
+from state_runner.app.settings import parse_int, resolve_io_dir, resolve_root
+from state_runner.domain.errors import KernelError
+from state_runner.domain.model import Ledger
+from state_runner.domain.roles import dump_json
+from state_runner.domain.rules import unknown_chapter
 
 PLANNER_TEMPLATE = {
     "focus_areas": [],

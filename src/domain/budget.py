@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.errors import KernelError
-from domain.llm import LLMUsage
+from state_runner.domain.errors import KernelError
+from state_runner.domain.llm import LLMUsage
 
 
 @dataclass(frozen=True)

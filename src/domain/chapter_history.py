@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.json_views import mapping, number
+from state_runner.domain.json_views import mapping, number
 
 CRITIC_SCORES = ("structure_score", "clarity_score", "example_density", "drift_score")
 EVALS = ("chapter_quality", "style_guard", "drift_detection")

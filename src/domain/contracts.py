@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from domain.errors import KernelError
+from state_runner.domain.errors import KernelError
 
 PLANNER_KEYS = frozenset({"focus_areas", "structural_changes", "risk_flags", "target_word_delta"})
 PLANNER_LISTS = ("focus_areas", "structural_changes", "risk_flags")

@@ -13,13 +13,13 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from domain import repair, roles
-from domain.budget import TokenBudget
-from domain.contracts import PlannerPlan, parse_planner
-from domain.errors import KernelError, OutputRejected
-from domain.ledger_checks import check_reply
-from domain.llm import LLMBilling, LLMClientError, LLMPort, LLMResponse, LLMUsage
-from domain.ports import CallObserver, Clock, IterationFiles, NoObserver
+from state_runner.domain import repair, roles
+from state_runner.domain.budget import TokenBudget
+from state_runner.domain.contracts import PlannerPlan, parse_planner
+from state_runner.domain.errors import KernelError, OutputRejected
+from state_runner.domain.ledger_checks import check_reply
+from state_runner.domain.llm import LLMBilling, LLMClientError, LLMPort, LLMResponse, LLMUsage
+from state_runner.domain.ports import CallObserver, Clock, IterationFiles, NoObserver
 
 
 @dataclass(frozen=True)

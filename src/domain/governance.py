@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from domain.errors import KernelError
-from domain.ledger_schema import (
+from state_runner.domain.errors import KernelError
+from state_runner.domain.ledger_schema import (
     LEDGER_VERSION,
     LIFECYCLES,
     STATUSES,
@@ -20,7 +20,7 @@ from domain.ledger_schema import (
     number_or_zero,
     validate_ledger,
 )
-from domain.rules import (
+from state_runner.domain.rules import (
     is_eligible,
     promotion_due,
     required_consecutive_passes,

@@ -8,9 +8,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from domain.contracts import PlannerPlan
-from domain.errors import KernelError
-from domain.markdown import h2_sections, heading_lines
+from state_runner.domain.contracts import PlannerPlan
+from state_runner.domain.errors import KernelError
+from state_runner.domain.markdown import h2_sections, heading_lines
 
 
 def diff_ratio(old: str, new: str) -> float:

@@ -11,15 +11,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
-from domain import guards, roles
-from domain.contracts import CriticReport, PlannerPlan, parse_critic, parse_planner
-from domain.errors import KernelError, OutputRejected
-from domain.evals import run_deterministic_evals
-from domain.ledger_checks import check_reply
-from domain.llm import LLMUsage
-from domain.ports import Clock, IterationFiles
-from domain.preflight import RunContext
-from domain.records import IterationResult
+from state_runner.domain import guards, roles
+from state_runner.domain.contracts import CriticReport, PlannerPlan, parse_critic, parse_planner
+from state_runner.domain.errors import KernelError, OutputRejected
+from state_runner.domain.evals import run_deterministic_evals
+from state_runner.domain.ledger_checks import check_reply
+from state_runner.domain.llm import LLMUsage
+from state_runner.domain.ports import Clock, IterationFiles
+from state_runner.domain.preflight import RunContext
+from state_runner.domain.records import IterationResult
 
 _Parsed = TypeVar("_Parsed", PlannerPlan, CriticReport)
 

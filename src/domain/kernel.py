@@ -11,14 +11,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain import adhoc, records, roles, rules, trace_events
-from domain.budget import TokenBudget
-from domain.errors import EXIT_HOLD, EXIT_MISSING_OUTPUTS, EXIT_REFINED, KernelError, OutputRejected
-from domain.generation import Generation, GenerationRequest, RoleGenerator
-from domain.judging import judge, read_outputs
-from domain.llm import LLMPort, WarmUp
-from domain.outcome import IterationSummary, RunOutcome, outcome, summarise
-from domain.ports import (
+from state_runner.domain import adhoc, records, roles, rules, trace_events
+from state_runner.domain.budget import TokenBudget
+from state_runner.domain.errors import (
+    EXIT_HOLD,
+    EXIT_MISSING_OUTPUTS,
+    EXIT_REFINED,
+    KernelError,
+    OutputRejected,
+)
+from state_runner.domain.generation import Generation, GenerationRequest, RoleGenerator
+from state_runner.domain.judging import judge, read_outputs
+from state_runner.domain.llm import LLMPort, WarmUp
+from state_runner.domain.outcome import IterationSummary, RunOutcome, outcome, summarise
+from state_runner.domain.ports import (
     CallObserver,
     Clock,
     IterationFiles,
@@ -29,9 +35,9 @@ from domain.ports import (
     Vcs,
     Workspace,
 )
-from domain.preflight import RunContext, prepare
-from domain.records import IterationResult
-from domain.rejection import reject
+from state_runner.domain.preflight import RunContext, prepare
+from state_runner.domain.records import IterationResult
+from state_runner.domain.rejection import reject
 
 __all__ = ["IterationSummary", "Kernel", "KernelOptions", "KernelPorts", "RunOutcome"]
 

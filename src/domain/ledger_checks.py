@@ -6,7 +6,7 @@ raised.
 
 from __future__ import annotations
 
-from domain.errors import KernelError
+from state_runner.domain.errors import KernelError
 
 MAX_REPLY_CHARS = 2_000_000  # far above any chapter; a bigger reply is a runaway model
 UNSAFE_NAME_CHARS = ("/", "\\", "\x00")

@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import TypeGuard
 
-from domain.rules import GOVERNANCE_FILES
+from state_runner.domain.rules import GOVERNANCE_FILES
 
 LEDGER_VERSION = 2
 STATUSES = ("active_refinement", "locked", "hold")

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from domain import rules
-from domain.errors import KernelError
-from domain.ledger_checks import check_file_name
-from domain.rules import unknown_chapter
+from state_runner.domain import rules
+from state_runner.domain.errors import KernelError
+from state_runner.domain.ledger_checks import check_file_name
+from state_runner.domain.rules import unknown_chapter
 
 JsonObject = dict[str, Any]
 REPO_LOG = "repo_iteration_log"
@@ -166,7 +166,9 @@ class Ledger:
 
     def select_next(self) -> str:
         """The chapter to refine next (the `governance select` rule)."""
-        from domain.governance import select_next_chapter  # governance works on plain JSON
+        from state_runner.domain.governance import (
+            select_next_chapter,  # governance works on plain JSON
+        )
 
         return select_next_chapter(self.data)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.errors import EXIT_MISSING_OUTPUTS
-from domain.llm import LLMUsage
-from domain.model import Chapter
-from domain.records import IterationResult
-from domain.verdicts import failed_checks, last_verdict
+from state_runner.domain.errors import EXIT_MISSING_OUTPUTS
+from state_runner.domain.llm import LLMUsage
+from state_runner.domain.model import Chapter
+from state_runner.domain.records import IterationResult
+from state_runner.domain.verdicts import failed_checks, last_verdict
 
 
 @dataclass(frozen=True)

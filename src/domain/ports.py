@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from domain.llm import LLMUsage
+from state_runner.domain.llm import LLMUsage
 
 JsonObject = dict[str, Any]
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from domain import adhoc, rules
-from domain.errors import KernelError
-from domain.evals import EvalConfigs, validate_eval_configs
-from domain.markdown import heading_lines
-from domain.model import Chapter, Ledger
-from domain.ports import Workspace
-from domain.roles import EVAL_NAMES, ROLE_NAMES, chapter_hypothesis, contract_text
+from state_runner.domain import adhoc, rules
+from state_runner.domain.errors import KernelError
+from state_runner.domain.evals import EvalConfigs, validate_eval_configs
+from state_runner.domain.markdown import heading_lines
+from state_runner.domain.model import Chapter, Ledger
+from state_runner.domain.ports import Workspace
+from state_runner.domain.roles import EVAL_NAMES, ROLE_NAMES, chapter_hypothesis, contract_text
 
 if TYPE_CHECKING:
-    from domain.kernel import KernelOptions, KernelPorts
-    from domain.outcome import IterationSummary
+    from state_runner.domain.kernel import KernelOptions, KernelPorts
+    from state_runner.domain.outcome import IterationSummary
 
 
 @dataclass

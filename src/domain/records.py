@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from domain.contracts import CriticReport, PlannerPlan
-from domain.evals import DeterministicEval
-from domain.llm import LLMUsage
-from domain.ports import Promotion, RepoEntry
+from state_runner.domain.contracts import CriticReport, PlannerPlan
+from state_runner.domain.evals import DeterministicEval
+from state_runner.domain.llm import LLMUsage
+from state_runner.domain.ports import Promotion, RepoEntry
 
 JsonObject = dict[str, Any]
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from domain.errors import KernelError, OutputRejected
-from domain.ports import IterationFiles
-from domain.roles import OUTPUT_FILES, ROLE_NAMES
+from state_runner.domain.errors import KernelError, OutputRejected
+from state_runner.domain.ports import IterationFiles
+from state_runner.domain.roles import OUTPUT_FILES, ROLE_NAMES
 
 
 def reject(

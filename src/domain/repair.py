@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from domain import guards
-from domain.contracts import PlannerPlan
-from domain.markdown import heading_lines
-from domain.roles import WRITER_FIRST_LINE
+from state_runner.domain import guards
+from state_runner.domain.contracts import PlannerPlan
+from state_runner.domain.markdown import heading_lines
+from state_runner.domain.roles import WRITER_FIRST_LINE
 
 RETRY_HEADER = (
     "IMPORTANT: The previous attempt violated kernel constraints. "

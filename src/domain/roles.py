@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from domain.errors import KernelError, one_line
-from domain.llm import ChatMessage
+from state_runner.domain.errors import KernelError, one_line
+from state_runner.domain.llm import ChatMessage
 
 ROLE_NAMES = ("planner", "writer", "critic")
 OUTPUT_FILES = {"planner": "planner.json", "writer": "writer.md", "critic": "critic.json"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeGuard
 
-from domain.errors import KernelError
+from state_runner.domain.errors import KernelError
 
 GOVERNANCE_FILES = ("AGENTS.md", "CONSTITUTION.md")
 INELIGIBLE_STATUSES = ("locked", "hold")

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from domain.json_views import count, mapping, number
+from state_runner.domain.json_views import count, mapping, number
 
 SCHEMA = "state-runner/status"
 SCHEMA_VERSION = 1

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain import records
-from domain.errors import KernelError
-from domain.ports import Clock, IterationFiles
-from domain.records import IterationResult
+from state_runner.domain import records
+from state_runner.domain.errors import KernelError
+from state_runner.domain.ports import Clock, IterationFiles
+from state_runner.domain.records import IterationResult
 
 
 def phase(

@@ -8,7 +8,7 @@ This package is typed (`py.typed`): `mypy --strict` checks an adapter against `L
 
 from __future__ import annotations
 
-from domain.llm import (
+from state_runner.domain.llm import (
     ChatMessage,
     ErrorKind,
     LLMBilling,
@@ -19,7 +19,7 @@ from domain.llm import (
     WarmUp,
     coerce_messages,
 )
-from domain.llm_settings import LLMSettings
+from state_runner.domain.llm_settings import LLMSettings
 
 PROVIDER_GROUP = "state_runner.llm_providers"
 

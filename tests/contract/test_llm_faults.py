@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.llm import ChatMessage, ErrorKind, LLMClientError, LLMPort
+from state_runner.domain.llm import ChatMessage, ErrorKind, LLMClientError, LLMPort
 from support.copilot_cli import wait_for_exit
 from support.harnesses import TEST_KEY, CopilotHarness, UsageSpec
 from support.model_server import Fault

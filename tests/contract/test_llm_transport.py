@@ -10,8 +10,8 @@ import logging
 import os
 from pathlib import Path
 
-from adapters.llm.copilot_sdk import CopilotSDKAdapter
-from domain.llm import ChatMessage, LLMUsage
+from state_runner.adapters.llm.copilot_sdk import CopilotSDKAdapter
+from state_runner.domain.llm import ChatMessage, LLMUsage
 from support.harnesses import CopilotHarness, UsageSpec
 from support.model_server import Reply, Usage
 

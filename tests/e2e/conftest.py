@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
+from state_runner.app.cli import main
 from support.copilot_cli import process_marker, require_cli
 from support.copilot_run import BYOK_KEY
 from support.model_server import ModelServer

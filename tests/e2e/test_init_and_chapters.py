@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
-from domain import governance
+from state_runner.app.cli import main
+from state_runner.domain import governance
 from support.workspace import git
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app import llm_registry
+from state_runner.app import llm_registry
 from support.workspace import Book, Run, git, run_cli
 
 INSTALLED = "installed providers: " + ", ".join(sorted(llm_registry.installed()))

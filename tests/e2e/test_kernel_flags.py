@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
+from state_runner.app.cli import main
 from support.kernel_model import revise
 from support.workspace import Book, Run, run_cli, run_script
 

@@ -23,7 +23,7 @@ def run_on_a_terminal(args: list[str], cwd: str, env: dict[str, str]) -> tuple[i
     """Run the CLI with stdout and stderr on a pseudo-terminal; return (exit code, screen)."""
     controller, terminal = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app", *args], cwd=cwd, env=cli_env(env),
+        [sys.executable, "-m", "state_runner", *args], cwd=cwd, env=cli_env(env),
         stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal,
     )  # fmt: skip
     os.close(terminal)

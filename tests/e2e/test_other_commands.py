@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
+from state_runner.app.cli import main
 from support.workspace import Book, run_cli, run_script
 
 

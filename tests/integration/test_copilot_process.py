@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from adapters.llm.copilot_process import PRIVATE_ATTRIBUTE, cli_process
+from state_runner.adapters.llm.copilot_process import PRIVATE_ATTRIBUTE, cli_process
 from support.copilot_cli import require_cli
 from support.harnesses import CopilotHarness
 

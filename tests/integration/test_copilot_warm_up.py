@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.llm import ChatMessage, ErrorKind, LLMClientError
+from state_runner.domain.llm import ChatMessage, ErrorKind, LLMClientError
 from support.copilot_cli import copilot_pids, leftover_pids, require_cli
 from support.copilot_run import homes
 from support.github_fake import GITHUB_TOKEN
@@ -80,7 +80,7 @@ def test_close_during_a_slow_cold_start_waits_for_it_and_leaves_nothing(
         time.sleep(2.5)  # blocks the loop thread, as a cold import does, beyond the close limit
         return []
 
-    monkeypatch.setattr("adapters.llm.copilot_runtime.remove_stale_homes", slow_sweep)
+    monkeypatch.setattr("state_runner.adapters.llm.copilot_runtime.remove_stale_homes", slow_sweep)
     before_homes, before_pids = homes(), copilot_pids(environ=harness.marker)
     adapter = harness.new_adapter(close_timeout_s=0.3)
     adapter.warm_up()

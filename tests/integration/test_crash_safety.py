@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from domain import governance
+from state_runner.domain import governance
 from support.workspace import Book, run_cli, spawn_cli
 
 KILLS = int(os.environ.get("STATE_RUNNER_CRASH_KILLS", "20"))

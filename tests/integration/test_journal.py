@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from dependency_injector import providers
 
-from adapters.files.atomic import append_line
-from adapters.files.journal import UndoJournal
-from adapters.files.state_paths import JOURNAL
-from adapters.git import GitVcs
-from app.container import build_container
-from domain.errors import KernelError
-from domain.kernel import KernelOptions
-from domain.llm_settings import LLMSettings
+from state_runner.adapters.files.atomic import append_line
+from state_runner.adapters.files.journal import UndoJournal
+from state_runner.adapters.files.state_paths import JOURNAL
+from state_runner.adapters.git import GitVcs
+from state_runner.app.container import build_container
+from state_runner.domain.errors import KernelError
+from state_runner.domain.kernel import KernelOptions
+from state_runner.domain.llm_settings import LLMSettings
 from support.kernel_model import revise
 from support.workspace import Book
 

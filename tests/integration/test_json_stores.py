@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from adapters.files.atomic import append_line, atomic_write_text, read_json, write_json
-from adapters.files.jsonl_log import LOG_TAIL
-from adapters.files.ledger_store import JsonLedgerStore
-from adapters.files.metrics_store import JsonMetricsStore
-from adapters.files.version_map_store import JsonVersionMapStore
-from domain.errors import KernelError
+from state_runner.adapters.files.atomic import append_line, atomic_write_text, read_json, write_json
+from state_runner.adapters.files.jsonl_log import LOG_TAIL
+from state_runner.adapters.files.ledger_store import JsonLedgerStore
+from state_runner.adapters.files.metrics_store import JsonMetricsStore
+from state_runner.adapters.files.version_map_store import JsonVersionMapStore
+from state_runner.domain.errors import KernelError
 
 CID = "01-intro"
 UNSAFE_IDS = ["", ".", "..", ".hidden", "a/b", "a\\b", "a\0b", "../escape"]

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from domain.errors import KernelError
-from domain.llm import ChatMessage, LLMResponse, LLMUsage
+from state_runner.domain.errors import KernelError
+from state_runner.domain.llm import ChatMessage, LLMResponse, LLMUsage
 from support.fakes import ScriptedLLM
 from support.kernel_model import revise
 from support.kernel_runs import run_with_llm

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from domain.errors import KernelError
-from domain.kernel import RunOutcome
-from domain.llm import ErrorKind, LLMClientError, LLMResponse, LLMUsage
+from state_runner.domain.errors import KernelError
+from state_runner.domain.kernel import RunOutcome
+from state_runner.domain.llm import ErrorKind, LLMClientError, LLMResponse, LLMUsage
 from support.fakes import ScriptedLLM
 from support.kernel_runs import run_with_llm
 from support.workspace import Book

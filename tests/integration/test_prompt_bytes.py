@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.llm import LLMResponse, LLMUsage
+from state_runner.domain.llm import LLMResponse, LLMUsage
 from support.fakes import ScriptedLLM
 from support.kernel_runs import run_with_llm
 from support.workspace import Book

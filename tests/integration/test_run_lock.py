@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from adapters.files.run_lock import RunLock
+from state_runner.adapters.files.run_lock import RunLock
 from support.workspace import Book, run_cli
 
 
@@ -36,7 +36,7 @@ def test_lock_of_a_killed_holder_does_not_block(book: Book) -> None:
         [
             sys.executable,
             "-c",
-            "import sys, time; from adapters.files.run_lock import RunLock; "
+            "import sys, time; from state_runner.adapters.files.run_lock import RunLock; "
             f"RunLock(__import__('pathlib').Path({str(book.root)!r})).acquire(); "
             "print('held', flush=True); time.sleep(60)",
         ],

@@ -7,10 +7,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.llm.mock import mock_reply
-from domain.errors import KernelError
-from domain.llm import ChatMessage, LLMResponse, LLMUsage
-from domain.ports import Promotion, RepoEntry
+from state_runner.adapters.llm.mock import mock_reply
+from state_runner.domain.errors import KernelError
+from state_runner.domain.llm import ChatMessage, LLMResponse, LLMUsage
+from state_runner.domain.ports import Promotion, RepoEntry
 
 Responder = Callable[[Sequence[ChatMessage]], LLMResponse]
 

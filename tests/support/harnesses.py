@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from adapters.llm.copilot_sdk import CopilotConfig, CopilotSDKAdapter
-from domain.llm import ChatMessage, LLMPort
+from state_runner.adapters.llm.copilot_sdk import CopilotConfig, CopilotSDKAdapter
+from state_runner.domain.llm import ChatMessage, LLMPort
 from support.copilot_cli import process_marker
 from support.github_fake import GITHUB_TOKEN, GitHubApi
 from support.model_server import Fault, ModelServer, Reply, Usage

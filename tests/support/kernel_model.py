@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from adapters.llm.mock import CHAPTER_END, CHAPTER_START, MOCK_PLAN
+from state_runner.adapters.llm.mock import CHAPTER_END, CHAPTER_START, MOCK_PLAN
 from support.model_server import RecordedRequest, Reply, Usage
 from support.workspace import APPROVAL
 

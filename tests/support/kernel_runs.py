@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from app.container import build_container
-from domain.kernel import KernelOptions, RunOutcome
-from domain.llm import LLMPort
-from domain.llm_settings import LLMSettings
+from state_runner.app.container import build_container
+from state_runner.domain.kernel import KernelOptions, RunOutcome
+from state_runner.domain.llm import LLMPort
+from state_runner.domain.llm_settings import LLMSettings
 from support.workspace import Book
 
 

@@ -172,9 +172,9 @@ def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def spawn_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    """Start `python -m app ARGS` without waiting (for signal and crash tests)."""
+    """Start `python -m state_runner ARGS` without waiting (for signal and crash tests)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "app", *args],
+        [sys.executable, "-m", "state_runner", *args],
         cwd=cwd,
         env=cli_env(env),
         stdout=subprocess.PIPE,
@@ -187,9 +187,9 @@ def spawn_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subpr
 def run_cli(
     *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
 ) -> Result:
-    """Run `python -m app ARGS` in a subprocess, as a user would."""
+    """Run `python -m state_runner ARGS` in a subprocess, as a user would."""
     proc = subprocess.run(
-        [sys.executable, "-m", "app", *args],
+        [sys.executable, "-m", "state_runner", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

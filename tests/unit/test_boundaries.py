@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from domain import guards, roles
-from domain.contracts import PlannerPlan
-from domain.errors import KernelError
-from domain.evals.drift import duplicate_sentence_ratio
-from domain.llm import ChatMessage, LLMUsage, coerce_messages
-from domain.markdown import heading_lines
+from state_runner.domain import guards, roles
+from state_runner.domain.contracts import PlannerPlan
+from state_runner.domain.errors import KernelError
+from state_runner.domain.evals.drift import duplicate_sentence_ratio
+from state_runner.domain.llm import ChatMessage, LLMUsage, coerce_messages
+from state_runner.domain.markdown import heading_lines
 
 
 def plan(*focus: str) -> PlannerPlan:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.chapter_history import chapter_history
+from state_runner.domain.chapter_history import chapter_history
 
 
 def repo_entry(

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.contracts import CriticReport, PlannerPlan, parse_critic, parse_planner
-from domain.errors import KernelError
+from state_runner.domain.contracts import CriticReport, PlannerPlan, parse_critic, parse_planner
+from state_runner.domain.errors import KernelError
 
 
 def plan(**changes: Any) -> dict[str, Any]:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from adapters.llm import copilot_failures as f
-from adapters.llm.conversation import split_conversation
-from adapters.llm.copilot_params import CallParams, rewrite_body
-from domain.llm import ChatMessage, ErrorKind
+from state_runner.adapters.llm import copilot_failures as f
+from state_runner.adapters.llm.conversation import split_conversation
+from state_runner.adapters.llm.copilot_params import CallParams, rewrite_body
+from state_runner.domain.llm import ChatMessage, ErrorKind
 
 CTX = f.CallContext(
     model="m1",

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from adapters.llm import copilot_failures as failures
-from adapters.llm.copilot_github import github_token, private_cache, without_tokens
-from adapters.llm.copilot_params import decoded_response
-from adapters.llm.copilot_watch import ApiWatch, RequestRefused, model_ids, origin
-from domain.llm import ErrorKind, LLMBilling, LLMClientError
+from state_runner.adapters.llm import copilot_failures as failures
+from state_runner.adapters.llm.copilot_github import github_token, private_cache, without_tokens
+from state_runner.adapters.llm.copilot_params import decoded_response
+from state_runner.adapters.llm.copilot_watch import ApiWatch, RequestRefused, model_ids, origin
+from state_runner.domain.llm import ErrorKind, LLMBilling, LLMClientError
 
 CTX = failures.CallContext("gpt-x", None, "COPILOT_API_KEY", 5)
 

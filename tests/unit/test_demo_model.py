@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from adapters.llm.demo_model import SAMPLE_FIXES, DemoLLM
-from domain import roles
-from domain.llm import ChatMessage, LLMUsage
+from state_runner.adapters.llm.demo_model import SAMPLE_FIXES, DemoLLM
+from state_runner.domain import roles
+from state_runner.domain.llm import ChatMessage, LLMUsage
 from support.workspace import SAMPLE_BOOK
 
 FLAWED = (SAMPLE_BOOK / "book/chapters/03-stampede-control.md").read_text()

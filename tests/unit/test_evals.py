@@ -6,16 +6,16 @@ from typing import Any
 
 import pytest
 
-from domain.evals import (
+from state_runner.domain.evals import (
     DeterministicEval,
     chapter_quality,
     run_deterministic_evals,
     style_guard,
     validate_eval_configs,
 )
-from domain.evals.style import adjective_density
-from domain.evals.text import count_words, split_sentences, tokens
-from domain.markdown import h2_sections as section_bodies
+from state_runner.domain.evals.style import adjective_density
+from state_runner.domain.evals.text import count_words, split_sentences, tokens
+from state_runner.domain.markdown import h2_sections as section_bodies
 from support.workspace import REQUIRED_HEADINGS
 
 TS = "2024-01-01T00:00:00Z"

@@ -6,9 +6,14 @@ from typing import Any
 
 import pytest
 
-from domain.errors import EXIT_KERNEL_ERROR, KernelError
-from domain.evals import chapter_quality, drift_detection, style_guard, validate_eval_configs
-from domain.evals.config import (
+from state_runner.domain.errors import EXIT_KERNEL_ERROR, KernelError
+from state_runner.domain.evals import (
+    chapter_quality,
+    drift_detection,
+    style_guard,
+    validate_eval_configs,
+)
+from state_runner.domain.evals.config import (
     normalise_chapter_quality,
     normalise_drift_detection,
     normalise_style_guard,

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from domain.evals import DriftResult, drift_detection
-from domain.evals.drift import (
+from state_runner.domain.evals import DriftResult, drift_detection
+from state_runner.domain.evals.drift import (
     anchor_context,
     cosine,
     drift_score,
@@ -16,7 +16,7 @@ from domain.evals.drift import (
     jaccard_delta,
     ngram_duplicate_ratio,
 )
-from domain.evals.text import tokens
+from state_runner.domain.evals.text import tokens
 
 TS = "2024-01-01T00:00:00Z"
 TOLERANCES = {

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.evals import EvalConfigs, run_deterministic_evals, validate_eval_configs
+from state_runner.domain.evals import EvalConfigs, run_deterministic_evals, validate_eval_configs
 
 CONFIGS: EvalConfigs = validate_eval_configs(
     {

@@ -12,11 +12,11 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from adapters.files.workspace import FsWorkspace
-from domain.contracts import parse_critic, parse_planner
-from domain.errors import KernelError
-from domain.evals import run_deterministic_evals, validate_eval_configs
-from domain.roles import extract_json_object
+from state_runner.adapters.files.workspace import FsWorkspace
+from state_runner.domain.contracts import parse_critic, parse_planner
+from state_runner.domain.errors import KernelError
+from state_runner.domain.evals import run_deterministic_evals, validate_eval_configs
+from state_runner.domain.roles import extract_json_object
 
 NAMES = ("chapter-quality", "style-guard", "drift-detection")
 TEXT = (

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain import governance, rules
-from domain.errors import KernelError
+from state_runner.domain import governance, rules
+from state_runner.domain.errors import KernelError
 
 CID = "01-intro"
 

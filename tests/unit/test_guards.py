@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from domain import guards
-from domain.contracts import PlannerPlan
-from domain.errors import KernelError
-from domain.markdown import h2_sections, heading_lines
+from state_runner.domain import guards
+from state_runner.domain.contracts import PlannerPlan
+from state_runner.domain.errors import KernelError
+from state_runner.domain.markdown import h2_sections, heading_lines
 
 CHAPTER = """# Title
 intro

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from domain.errors import KernelError
-from domain.kernel import Kernel, KernelOptions, KernelPorts, RunOutcome
-from domain.llm import ErrorKind, LLMBilling, LLMClientError, LLMResponse, LLMUsage
+from state_runner.domain.errors import KernelError
+from state_runner.domain.kernel import Kernel, KernelOptions, KernelPorts, RunOutcome
+from state_runner.domain.llm import ErrorKind, LLMBilling, LLMClientError, LLMResponse, LLMUsage
 from support.fakes import (
     FakeClock,
     FakeLedgerSource,

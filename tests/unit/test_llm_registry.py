@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from app import llm_registry
-from domain.errors import KernelError
-from domain.llm_settings import LLMSettings
 from state_runner import LLMPort
+from state_runner.app import llm_registry
+from state_runner.domain.errors import KernelError
+from state_runner.domain.llm_settings import LLMSettings
 
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.llm import ChatMessage, ErrorKind, LLMClientError, LLMUsage, coerce_messages
+from state_runner.domain.llm import (
+    ChatMessage,
+    ErrorKind,
+    LLMClientError,
+    LLMUsage,
+    coerce_messages,
+)
 
 counts = st.one_of(
     st.none(),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from adapters.llm.mock import MockLLM, mock_reply
-from domain import roles
-from domain.llm import ChatMessage, LLMUsage
+from state_runner.adapters.llm.mock import MockLLM, mock_reply
+from state_runner.domain import roles
+from state_runner.domain.llm import ChatMessage, LLMUsage
 
 
 def planner_text(chapter: str) -> str:

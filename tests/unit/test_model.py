@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain import governance
-from domain.errors import KernelError
-from domain.model import Chapter, Ledger
+from state_runner.domain import governance
+from state_runner.domain.errors import KernelError
+from state_runner.domain.model import Chapter, Ledger
 
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8)

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from domain.errors import KernelError
-from domain.evals import chapter_quality, validate_eval_configs
-from domain.evals.config import normalise_chapter_quality
+from state_runner.domain.errors import KernelError
+from state_runner.domain.evals import chapter_quality, validate_eval_configs
+from state_runner.domain.evals.config import normalise_chapter_quality
 
 TS = "T"
 BODY = "x" * 130

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain import roles
-from domain.errors import KernelError
+from state_runner.domain import roles
+from state_runner.domain.errors import KernelError
 
 ROADMAP = """# Roadmap
 

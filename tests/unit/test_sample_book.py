@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from domain.contracts import CRITIC_KEYS, PLANNER_KEYS
-from domain.evals import (
+from state_runner.domain.contracts import CRITIC_KEYS, PLANNER_KEYS
+from state_runner.domain.evals import (
     EvalConfigs,
     chapter_quality,
     drift_detection,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app import llm_registry
-from app.settings import (
+from state_runner.app import llm_registry
+from state_runner.app.settings import (
     llm_settings,
     parse_fraction,
     parse_int,
@@ -15,8 +15,8 @@ from app.settings import (
     resolve_io_dir,
     resolve_root,
 )
-from domain.errors import KernelError
-from domain.llm_settings import LLMSettings
+from state_runner.domain.errors import KernelError
+from state_runner.domain.llm_settings import LLMSettings
 
 INSTALLED = "installed providers: " + ", ".join(sorted(llm_registry.installed()))
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from rich.console import Console
 
-from app.status_command import plain, table
-from domain.status import SCHEMA, book_status
+from state_runner.app.status_command import plain, table
+from state_runner.domain.status import SCHEMA, book_status
 
 PASSED = {"pass": True}
 FAILED = {"pass": False}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.verdicts import failed_checks, last_verdict
+from state_runner.domain.verdicts import failed_checks, last_verdict
 
 PASSING = {"pass": True}
 

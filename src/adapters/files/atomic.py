@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from domain.errors import KernelError
+from state_runner.domain.errors import KernelError
 
 _IGNORED_DIR_FSYNC_ERRORS = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF})
 

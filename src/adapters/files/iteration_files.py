@@ -8,13 +8,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from adapters.files.atomic import append_line, atomic_write_text
-from adapters.files.jsonl_log import safe_name
-from adapters.files.layout import IterationLayout
-from adapters.files.text_files import read_utf8
-from domain.errors import KernelError
-from domain.ports import Clock
-from domain.roles import OUTPUT_FILES
+from state_runner.adapters.files.atomic import append_line, atomic_write_text
+from state_runner.adapters.files.jsonl_log import safe_name
+from state_runner.adapters.files.layout import IterationLayout
+from state_runner.adapters.files.text_files import read_utf8
+from state_runner.domain.errors import KernelError
+from state_runner.domain.ports import Clock
+from state_runner.domain.roles import OUTPUT_FILES
 
 EVENT_LOG = "kernel_trace.jsonl"
 

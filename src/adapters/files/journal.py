@@ -14,10 +14,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from adapters.files.atomic import atomic_write_text, read_json, write_json
-from adapters.files.state_paths import JOURNAL, LOG_DIRS, STATE_DIR, STATE_FILES
-from adapters.files.text_files import read_utf8
-from domain.errors import KernelError
+from state_runner.adapters.files.atomic import atomic_write_text, read_json, write_json
+from state_runner.adapters.files.state_paths import JOURNAL, LOG_DIRS, STATE_DIR, STATE_FILES
+from state_runner.adapters.files.text_files import read_utf8
+from state_runner.domain.errors import KernelError
 
 TEMP_GLOB = ".*.tmp"
 

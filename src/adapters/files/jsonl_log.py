@@ -11,10 +11,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from adapters.files.atomic import append_line, atomic_write_text, parse_json_bytes
-from domain.errors import KernelError
-from domain.ledger_checks import check_file_name
-from domain.ports import JsonObject
+from state_runner.adapters.files.atomic import append_line, atomic_write_text, parse_json_bytes
+from state_runner.domain.errors import KernelError
+from state_runner.domain.ledger_checks import check_file_name
+from state_runner.domain.ports import JsonObject
 
 LOG_TAIL = 50
 """How many of the latest log entries `ledger.json` / `metrics.json` keep inline."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adapters.files.jsonl_log import safe_name
+from state_runner.adapters.files.jsonl_log import safe_name
 
 TRACE_DIR = "_llm_trace"
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from adapters.files.atomic import read_json, write_json
-from adapters.files.jsonl_log import append_entry, inline_entries, read_entries, safe_chapter_id
-from adapters.files.state_paths import METRICS, METRICS_LOGS
-from domain.errors import KernelError
-from domain.ports import JsonObject
+from state_runner.adapters.files.atomic import read_json, write_json
+from state_runner.adapters.files.jsonl_log import (
+    append_entry,
+    inline_entries,
+    read_entries,
+    safe_chapter_id,
+)
+from state_runner.adapters.files.state_paths import METRICS, METRICS_LOGS
+from state_runner.domain.errors import KernelError
+from state_runner.domain.ports import JsonObject
 
 HISTORY_KEY = "history"
 

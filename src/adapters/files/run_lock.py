@@ -7,8 +7,8 @@ import fcntl
 import os
 from pathlib import Path
 
-from adapters.files.state_paths import RUN_LOCK
-from domain.errors import KernelError
+from state_runner.adapters.files.state_paths import RUN_LOCK
+from state_runner.domain.errors import KernelError
 
 
 class RunLock:

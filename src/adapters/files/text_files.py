@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from domain.errors import KernelError
+from state_runner.domain.errors import KernelError
 
 
 def read_utf8(path: Path) -> str:

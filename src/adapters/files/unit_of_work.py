@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from adapters.files.journal import UndoJournal
-from adapters.files.ledger_store import JsonLedgerStore
-from adapters.files.metrics_store import JsonMetricsStore
-from adapters.files.state_paths import LEDGER, LOG_DIRS, METRICS, VERSION_MAP
-from adapters.files.version_map_store import JsonVersionMapStore
-from adapters.files.workspace import FsWorkspace
-from adapters.git import GitVcs
-from domain.errors import KernelError
-from domain.ports import JsonObject, Promotion, RepoEntry
+from state_runner.adapters.files.journal import UndoJournal
+from state_runner.adapters.files.ledger_store import JsonLedgerStore
+from state_runner.adapters.files.metrics_store import JsonMetricsStore
+from state_runner.adapters.files.state_paths import LEDGER, LOG_DIRS, METRICS, VERSION_MAP
+from state_runner.adapters.files.version_map_store import JsonVersionMapStore
+from state_runner.adapters.files.workspace import FsWorkspace
+from state_runner.adapters.git import GitVcs
+from state_runner.domain.errors import KernelError
+from state_runner.domain.ports import JsonObject, Promotion, RepoEntry
 
 
 @dataclass

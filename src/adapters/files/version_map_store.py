@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adapters.files.atomic import read_json, write_json
-from adapters.files.state_paths import VERSION_MAP
-from domain.errors import KernelError
-from domain.ports import JsonObject
+from state_runner.adapters.files.atomic import read_json, write_json
+from state_runner.adapters.files.state_paths import VERSION_MAP
+from state_runner.domain.errors import KernelError
+from state_runner.domain.ports import JsonObject
 
 
 class JsonVersionMapStore:

@@ -7,9 +7,9 @@ from typing import Any
 
 import yaml
 
-from adapters.files.atomic import atomic_write_text
-from adapters.files.text_files import read_utf8
-from domain.errors import KernelError, one_line
+from state_runner.adapters.files.atomic import atomic_write_text
+from state_runner.adapters.files.text_files import read_utf8
+from state_runner.domain.errors import KernelError, one_line
 
 
 def inside(path: Path, root: Path) -> bool:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from domain.llm import ChatMessage
+from state_runner.domain.llm import ChatMessage
 
 
 def split_conversation(messages: Sequence[ChatMessage]) -> tuple[str, str]:

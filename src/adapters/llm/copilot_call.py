@@ -11,10 +11,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.llm import copilot_failures as failures
-from adapters.llm.copilot_github import BUILTIN_MCP_SERVERS, without_tokens
-from adapters.llm.copilot_params import CallParams
-from domain.llm import ErrorKind, LLMBilling, LLMClientError, LLMUsage
+from state_runner.adapters.llm import copilot_failures as failures
+from state_runner.adapters.llm.copilot_github import BUILTIN_MCP_SERVERS, without_tokens
+from state_runner.adapters.llm.copilot_params import CallParams
+from state_runner.domain.llm import ErrorKind, LLMBilling, LLMClientError, LLMUsage
 
 
 @dataclass(frozen=True)

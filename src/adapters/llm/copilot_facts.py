@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.llm.copilot_watch import ApiWatch
-from domain.llm import ErrorKind, LLMClientError
+from state_runner.adapters.llm.copilot_watch import ApiWatch
+from state_runner.domain.llm import ErrorKind, LLMClientError
 
 AUTO_MODEL = "auto"  # the CLI's own router, listed besides the real models
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.errors import one_line
-from domain.llm import ErrorKind, LLMClientError
+from state_runner.domain.errors import one_line
+from state_runner.domain.llm import ErrorKind, LLMClientError
 
 # HTTP statuses that another attempt will not fix: fail fast instead of letting the runtime retry.
 FATAL_STATUSES = frozenset({400, 401, 402, 403, 404, 405, 409, 410, 413, 415, 422, 501, 505})

@@ -16,7 +16,7 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
-from domain.llm import ErrorKind, LLMClientError
+from state_runner.domain.llm import ErrorKind, LLMClientError
 
 # The variables the Copilot CLI reads a GitHub token from, in its order of precedence.
 TOKEN_VARIABLES = ("COPILOT_GITHUB_TOKEN", "GH_TOKEN", "GITHUB_TOKEN")

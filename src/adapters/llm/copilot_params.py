@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from adapters.llm.copilot_watch import ApiWatch
+from state_runner.adapters.llm.copilot_watch import ApiWatch
 
 if TYPE_CHECKING:
     import httpx

@@ -18,15 +18,15 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from adapters.llm import copilot_failures as failures
-from adapters.llm.copilot_call import CopilotConfig, child_env, find_cli
-from adapters.llm.copilot_github import github_token, private_cache
-from adapters.llm.copilot_home import create_home, remove_stale_homes
-from adapters.llm.copilot_params import CallParams, make_params_handler
-from adapters.llm.copilot_process import cli_process
-from adapters.llm.copilot_watch import ApiWatch, origin
-from adapters.llm.loop_thread import LoopThread
-from domain.llm import ErrorKind, LLMClientError
+from state_runner.adapters.llm import copilot_failures as failures
+from state_runner.adapters.llm.copilot_call import CopilotConfig, child_env, find_cli
+from state_runner.adapters.llm.copilot_github import github_token, private_cache
+from state_runner.adapters.llm.copilot_home import create_home, remove_stale_homes
+from state_runner.adapters.llm.copilot_params import CallParams, make_params_handler
+from state_runner.adapters.llm.copilot_process import cli_process
+from state_runner.adapters.llm.copilot_watch import ApiWatch, origin
+from state_runner.adapters.llm.loop_thread import LoopThread
+from state_runner.domain.llm import ErrorKind, LLMClientError
 
 START_GRACE_S = 15.0  # beyond start_timeout_s: SDK import and scheduling slack
 API_URL_VARIABLE = "COPILOT_API_URL"

@@ -19,9 +19,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from adapters.llm import copilot_failures as failures
-from adapters.llm.conversation import split_conversation
-from adapters.llm.copilot_call import (
+from state_runner.adapters.llm import copilot_failures as failures
+from state_runner.adapters.llm.conversation import split_conversation
+from state_runner.adapters.llm.copilot_call import (
     CallState,
     CopilotConfig,
     abort,
@@ -29,13 +29,13 @@ from adapters.llm.copilot_call import (
     check_params,
     session_options,
 )
-from adapters.llm.copilot_facts import CopilotFacts, gather_facts
-from adapters.llm.copilot_github import copilot_user
-from adapters.llm.copilot_params import CallParams
-from adapters.llm.copilot_process import cli_process
-from adapters.llm.copilot_runtime import CliRuntime
-from adapters.llm.loop_thread import LoopThread
-from domain.llm import (
+from state_runner.adapters.llm.copilot_facts import CopilotFacts, gather_facts
+from state_runner.adapters.llm.copilot_github import copilot_user
+from state_runner.adapters.llm.copilot_params import CallParams
+from state_runner.adapters.llm.copilot_process import cli_process
+from state_runner.adapters.llm.copilot_runtime import CliRuntime
+from state_runner.adapters.llm.loop_thread import LoopThread
+from state_runner.domain.llm import (
     ChatMessage,
     ErrorKind,
     LLMClientError,

@@ -19,8 +19,8 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from domain.errors import one_line
-from domain.llm import ErrorKind, LLMClientError
+from state_runner.domain.errors import one_line
+from state_runner.domain.llm import ErrorKind, LLMClientError
 
 DETAIL_CHARS = 160
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import yaml
 
-from adapters.llm.mock import (
+from state_runner.adapters.llm.mock import (
     CHAPTER_END,
     CHAPTER_START,
     CRITIC_MARKER,
@@ -22,12 +22,12 @@ from adapters.llm.mock import (
     OfflineLLM,
     first_h2,
 )
-from domain.evals import run_deterministic_evals, validate_eval_configs
-from domain.llm import (
+from state_runner.domain.evals import run_deterministic_evals, validate_eval_configs
+from state_runner.domain.llm import (
     ChatMessage,
 )
-from domain.markdown import h2_sections
-from domain.roles import EVAL_NAMES
+from state_runner.domain.markdown import h2_sections
+from state_runner.domain.roles import EVAL_NAMES
 
 # The sample book's planted flaw (book/chapters/03-stampede-control.md, "## System Breakdown"):
 # one 56-word sentence with the forbidden phrase "world-class".

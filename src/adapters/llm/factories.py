@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from adapters.llm.copilot_sdk import CopilotConfig, CopilotSDKAdapter
-from adapters.llm.demo_model import DemoLLM
-from adapters.llm.mock import MockLLM
-from domain.llm import LLMPort
-from domain.llm_settings import LLMSettings
+from state_runner.adapters.llm.copilot_sdk import CopilotConfig, CopilotSDKAdapter
+from state_runner.adapters.llm.demo_model import DemoLLM
+from state_runner.adapters.llm.mock import MockLLM
+from state_runner.domain.llm import LLMPort
+from state_runner.domain.llm_settings import LLMSettings
 
 
 def mock(settings: LLMSettings) -> LLMPort:

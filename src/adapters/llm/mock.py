@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from domain.llm import (
+from state_runner.domain.llm import (
     ChatMessage,
     ErrorKind,
     LLMClientError,

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from domain.evals.config import (
+from state_runner.domain.evals.config import (
     DRIFT_NAME,
     QUALITY_NAME,
     STYLE_NAME,
@@ -18,9 +18,9 @@ from domain.evals.config import (
     normalise_drift_detection,
     normalise_style_guard,
 )
-from domain.evals.drift import DriftResult, drift_detection
-from domain.evals.quality import chapter_quality
-from domain.evals.style import style_guard
+from state_runner.domain.evals.drift import DriftResult, drift_detection
+from state_runner.domain.evals.quality import chapter_quality
+from state_runner.domain.evals.style import style_guard
 
 __all__ = [
     "DeterministicEval",

@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from domain.errors import KernelError
-from domain.evals.config_checks import (
+from state_runner.domain.errors import KernelError
+from state_runner.domain.evals.config_checks import (
     ConfigIssue,
     Doc,
     bucket_names,
@@ -26,13 +26,13 @@ from domain.evals.config_checks import (
     strings,
     unit,
 )
-from domain.evals.quality_config import (
+from state_runner.domain.evals.quality_config import (
     DEFAULT_FORBIDDEN_PHRASES,
     DEFAULT_REQUIRED_HEADINGS,
     DEFAULT_SCORED_SECTIONS,
     normalise_quality,
 )
-from domain.evals.text import tokens
+from state_runner.domain.evals.text import tokens
 
 __all__ = [
     "DEFAULT_FORBIDDEN_PHRASES",

@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from domain.evals.config import normalise_drift_detection
-from domain.evals.text import split_sentences, tokens
+from state_runner.domain.evals.config import normalise_drift_detection
+from state_runner.domain.evals.text import split_sentences, tokens
 
 MIN_DUPLICATE_SENTENCE_CHARS = 20
 HYPE_WEIGHT = 0.25

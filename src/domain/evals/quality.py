@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain.evals.config import normalise_chapter_quality
-from domain.evals.quality_config import rules_for
-from domain.evals.text import phrase_hits
-from domain.markdown import h2_sections
+from state_runner.domain.evals.config import normalise_chapter_quality
+from state_runner.domain.evals.quality_config import rules_for
+from state_runner.domain.evals.text import phrase_hits
+from state_runner.domain.markdown import h2_sections
 
 
 def section_scores(text: str, scored: list[dict[str, Any]]) -> dict[str, float]:

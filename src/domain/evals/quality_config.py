@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain.evals.config_checks import (
+from state_runner.domain.evals.config_checks import (
     ConfigIssue,
     Doc,
     bucket_names,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain.evals.config import normalise_style_guard
-from domain.evals.text import count_words, phrase_hits, split_sentences, tokens
+from state_runner.domain.evals.config import normalise_style_guard
+from state_runner.domain.evals.text import count_words, phrase_hits, split_sentences, tokens
 
 ADJECTIVE_SUFFIXES: tuple[str, ...] = ("ive", "ous", "ful", "less", "ic", "ical", "al", "ary", "y")
 SENTENCE_PREVIEW_CHARS = 200

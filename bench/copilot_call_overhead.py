@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from state_runner.adapters.llm.copilot_sdk import CopilotConfig, CopilotSDKAdapter
+from state_runner.adapters.llm.copilot import CopilotConfig, CopilotSDKAdapter
 from state_runner.domain.llm import ChatMessage
 from support.model_server import ModelServer, Reply, Usage
 

@@ -37,7 +37,7 @@ from support.workspace import GIT_IDENTITY, sample_book  # noqa: E402
 
 CHILD = """
 import sys
-from state_runner.adapters.llm.copilot_sdk import CopilotSDKAdapter
+from state_runner.adapters.llm.copilot import CopilotSDKAdapter
 if sys.argv[1] != "warm":
     CopilotSDKAdapter.warm_up = lambda self: None
 from state_runner.app.cli import main

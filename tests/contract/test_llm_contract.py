@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 import pytest
 
 from state_runner import ChatMessage, LLMPort
-from state_runner.adapters.llm.copilot_sdk import CopilotSDKAdapter
+from state_runner.adapters.llm.copilot import CopilotSDKAdapter
 from state_runner.adapters.llm.demo_model import DemoLLM
 from state_runner.adapters.llm.mock import CHAPTER_END, CHAPTER_START, FAIL_MARKER, MockLLM
 from state_runner_contract import LLMPortContract, RawUsage

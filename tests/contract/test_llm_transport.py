@@ -10,7 +10,7 @@ import logging
 import os
 from pathlib import Path
 
-from state_runner.adapters.llm.copilot_sdk import CopilotSDKAdapter
+from state_runner.adapters.llm.copilot import CopilotSDKAdapter
 from state_runner.domain.llm import ChatMessage, LLMUsage
 from support.harnesses import CopilotHarness, UsageSpec
 from support.model_server import Reply, Usage

@@ -7,7 +7,7 @@ import signal
 import subprocess
 from pathlib import Path
 
-from state_runner.adapters.llm.copilot_home import HOME_PREFIX, remove_stale_homes
+from state_runner.adapters.llm.copilot.cli_runtime import HOME_PREFIX, remove_stale_homes
 from support.copilot_cli import copilot_pids, wait_for_exit
 from support.copilot_run import BYOK_KEY as SECRET
 from support.copilot_run import copilot_args, homes, marker_of

@@ -1,4 +1,4 @@
-"""Guards for the one private SDK attribute the adapter reads (adapters/llm/copilot_process.py).
+"""Guards for the one private SDK attribute the adapter reads (adapters/llm/copilot/cli_runtime.py).
 
 If an SDK upgrade renames or retypes `CopilotClient._cli_process`, these fail with a message
 that says where to look, instead of the adapter silently losing crash detection.
@@ -11,11 +11,11 @@ import subprocess
 
 import pytest
 
-from state_runner.adapters.llm.copilot_process import PRIVATE_ATTRIBUTE, cli_process
+from state_runner.adapters.llm.copilot.cli_runtime import PRIVATE_ATTRIBUTE, cli_process
 from support.copilot_cli import require_cli
 from support.harnesses import CopilotHarness
 
-UPDATE = "github-copilot-sdk changed CopilotClient._cli_process: update copilot_process.py"
+UPDATE = "github-copilot-sdk changed CopilotClient._cli_process: update copilot/cli_runtime.py"
 
 
 def test_a_new_client_has_the_attribute_and_no_process_yet() -> None:

@@ -80,7 +80,9 @@ def test_close_during_a_slow_cold_start_waits_for_it_and_leaves_nothing(
         time.sleep(2.5)  # blocks the loop thread, as a cold import does, beyond the close limit
         return []
 
-    monkeypatch.setattr("state_runner.adapters.llm.copilot_runtime.remove_stale_homes", slow_sweep)
+    monkeypatch.setattr(
+        "state_runner.adapters.llm.copilot.cli_runtime.remove_stale_homes", slow_sweep
+    )
     before_homes, before_pids = homes(), copilot_pids(environ=harness.marker)
     adapter = harness.new_adapter(close_timeout_s=0.3)
     adapter.warm_up()

@@ -6,7 +6,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from state_runner.adapters.llm.copilot_home import HOME_PREFIX
+from state_runner.adapters.llm.copilot.cli_runtime import HOME_PREFIX
 from support.copilot_cli import MARKER_ENV
 from support.model_server import ModelServer
 from support.workspace import Book

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from state_runner.adapters.llm.copilot_sdk import CopilotConfig, CopilotSDKAdapter
+from state_runner.adapters.llm.copilot import CopilotConfig, CopilotSDKAdapter
 from state_runner.domain.llm import ChatMessage, LLMPort
 from support.copilot_cli import process_marker
 from support.github_fake import GITHUB_TOKEN, GitHubApi

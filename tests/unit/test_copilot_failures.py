@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from state_runner.adapters.llm import copilot_failures as f
-from state_runner.adapters.llm.conversation import split_conversation
-from state_runner.adapters.llm.copilot_params import CallParams, rewrite_body
+from state_runner.adapters.llm.copilot import failures as f
+from state_runner.adapters.llm.copilot.requests import CallParams, rewrite_body
+from state_runner.adapters.llm.copilot.session_call import split_conversation
 from state_runner.domain.llm import ChatMessage, ErrorKind
 
 CTX = f.CallContext(

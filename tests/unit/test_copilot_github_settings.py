@@ -8,10 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from state_runner.adapters.llm import copilot_failures as failures
-from state_runner.adapters.llm.copilot_github import github_token, private_cache, without_tokens
-from state_runner.adapters.llm.copilot_params import decoded_response
-from state_runner.adapters.llm.copilot_watch import ApiWatch, RequestRefused, model_ids, origin
+from state_runner.adapters.llm.copilot import failures
+from state_runner.adapters.llm.copilot.cli_runtime import private_cache
+from state_runner.adapters.llm.copilot.failures import origin
+from state_runner.adapters.llm.copilot.requests import (
+    ApiWatch,
+    RequestRefused,
+    decoded_response,
+    github_token,
+    model_ids,
+    without_tokens,
+)
 from state_runner.domain.llm import ErrorKind, LLMBilling, LLMClientError
 
 CTX = failures.CallContext("gpt-x", None, "COPILOT_API_KEY", 5)

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from state_runner.adapters.llm.loop_thread import LoopThread
+from state_runner.adapters.llm.copilot.adapter import LoopThread
 
 
 def test_an_error_in_a_callback_is_not_logged_as_an_error(

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from state_runner.adapters.llm.copilot_sdk import CopilotConfig, CopilotSDKAdapter
+from state_runner.adapters.llm.copilot import CopilotConfig, CopilotSDKAdapter
 from state_runner.adapters.llm.demo_model import DemoLLM
 from state_runner.adapters.llm.mock import MockLLM
 from state_runner.domain.llm import LLMPort

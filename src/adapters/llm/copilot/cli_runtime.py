@@ -1,9 +1,14 @@
 """The Copilot CLI behind one adapter: its start (in the background when asked early), its
-private home, its SDK client, and its stop.
+private home and token environment, its SDK client, and its stop.
 
 Everything async runs on the adapter's own event-loop thread. `begin()` schedules the start and
 returns at once, so the SDK import and the CLI start overlap with whatever the caller does next;
 `ready()` waits for it and raises its failure, which the adapter reports as the failing call's.
+
+The home is created per adapter and removed on close; its name carries the owning process id
+(`state-runner-copilot-<pid>-<random>`), so a later run can sweep the homes of dead runs (a
+SIGKILLed kernel cannot clean up). The CLI's cache lives in the home, only its unpacked
+runtime files being shared with the user's cache through a link.
 """
 
 from __future__ import annotations
@@ -12,24 +17,97 @@ import asyncio
 import concurrent.futures
 import contextlib
 import os
+import re
 import shutil
 import signal
+import subprocess
+import tempfile
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from state_runner.adapters.llm import copilot_failures as failures
-from state_runner.adapters.llm.copilot_call import CopilotConfig, child_env, find_cli
-from state_runner.adapters.llm.copilot_github import github_token, private_cache
-from state_runner.adapters.llm.copilot_home import create_home, remove_stale_homes
-from state_runner.adapters.llm.copilot_params import CallParams, make_params_handler
-from state_runner.adapters.llm.copilot_process import cli_process
-from state_runner.adapters.llm.copilot_watch import ApiWatch, origin
-from state_runner.adapters.llm.loop_thread import LoopThread
+from state_runner.adapters.llm.copilot import failures
+from state_runner.adapters.llm.copilot.requests import (
+    CallParams,
+    child_env,
+    find_cli,
+    github_token,
+    make_params_handler,
+    watch_for,
+)
+from state_runner.adapters.llm.copilot.session_call import CopilotConfig
 from state_runner.domain.llm import ErrorKind, LLMClientError
 
+if TYPE_CHECKING:
+    from state_runner.adapters.llm.copilot.adapter import LoopThread
+
 START_GRACE_S = 15.0  # beyond start_timeout_s: SDK import and scheduling slack
-API_URL_VARIABLE = "COPILOT_API_URL"
+HOME_PREFIX = "state-runner-copilot-"
+_NAME = re.compile(rf"^{re.escape(HOME_PREFIX)}(\d+)-")
+CACHE_FOLDER = "cache"
+SHARED_RUNTIME = Path("copilot") / "pkg"
+# The SDK (github-copilot-sdk 1.0.25) keeps the `subprocess.Popen` of the CLI it spawned here and
+# offers no public accessor; tests/integration/test_copilot_process.py fails loudly if renamed.
+PRIVATE_ATTRIBUTE = "_cli_process"
+
+
+def cli_process(client: object) -> subprocess.Popen[bytes] | None:
+    """The CLI process the client started, or None (not started, stopped, or no client); the
+    one read of the SDK's private state, to notice a dead CLI at once and to kill it by PID."""
+    process = getattr(client, PRIVATE_ATTRIBUTE, None)
+    return process if isinstance(process, subprocess.Popen) else None
+
+
+def create_home() -> str:
+    return tempfile.mkdtemp(prefix=f"{HOME_PREFIX}{os.getpid()}-")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def remove_stale_homes(folder: str | None = None) -> list[Path]:
+    """Delete homes left by processes that no longer exist; returns what was removed."""
+    removed: list[Path] = []
+    base = Path(folder or tempfile.gettempdir())
+    for path in base.glob(f"{HOME_PREFIX}*"):
+        match = _NAME.match(path.name)
+        if match is None or not path.is_dir() or _alive(int(match.group(1))):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def user_cache_root(env: Mapping[str, str]) -> Path | None:
+    """The cache folder the CLI would use by default (`$XDG_CACHE_HOME` or `~/.cache`)."""
+    if env.get("XDG_CACHE_HOME"):
+        return Path(env["XDG_CACHE_HOME"])
+    return Path(env["HOME"]) / ".cache" if env.get("HOME") else None
+
+
+def private_cache(home: str, env: Mapping[str, str]) -> str:
+    """Create the CLI's cache folder inside `home`, its runtime files linked to the shared ones.
+
+    Without the link the CLI unpacks its runtime (about a second) on every start; if the link
+    cannot be made, it unpacks into the private home, which is slower but just as correct.
+    """
+    cache = Path(home) / CACHE_FOLDER
+    (cache / SHARED_RUNTIME.parent).mkdir(parents=True, exist_ok=True)
+    shared_root = user_cache_root(env)
+    if shared_root is not None:
+        with contextlib.suppress(OSError):
+            shared = shared_root / SHARED_RUNTIME
+            shared.mkdir(parents=True, exist_ok=True)
+            os.symlink(shared, cache / SHARED_RUNTIME, target_is_directory=True)
+    return str(cache)
 
 
 class CliRuntime:
@@ -49,17 +127,16 @@ class CliRuntime:
         self.client: Any = None
         self.home: str | None = None
         self._handler: Any = None
-        self._token_variable: str | None = None
-        self._token: str | None = None
-        self.watch = self._new_watch()
-        self._cli = ""
+        self.token_variable: str | None = None  # GitHub path: where the token was read from
+        self.token: str | None = None  # GitHub path: the token handed to the CLI
+        self.watch = watch_for(config.base_url, self.env, None)
+        self.cli_path = ""  # the CLI binary in use (empty before the start)
         self._starting: concurrent.futures.Future[None] | None = None
         self._start_task: asyncio.Task[None] | None = None
         self._failed: LLMClientError | None = None
         self._closed = False
         self._guard = threading.Lock()  # begin() against close() from another thread
 
-    # ----------------------------------------------------------------- facts
     @property
     def byok(self) -> bool:
         return self.config.base_url is not None
@@ -67,22 +144,7 @@ class CliRuntime:
     @property
     def secret(self) -> str | None:
         """The credential in use (BYOK key or GitHub token), to blank out of messages."""
-        return self.env.get(self.config.api_key_env) if self.byok else self._token
-
-    @property
-    def cli_path(self) -> str:
-        """The CLI binary in use (empty before the start)."""
-        return self._cli
-
-    @property
-    def token(self) -> str | None:
-        """GitHub path: the token handed to the CLI."""
-        return self._token
-
-    @property
-    def token_variable(self) -> str | None:
-        """GitHub path: the variable the token was read from."""
-        return self._token_variable
+        return self.env.get(self.config.api_key_env) if self.byok else self.token
 
     def process_returncode(self) -> int | None:
         process = cli_process(self.client)
@@ -93,22 +155,13 @@ class CliRuntime:
         process = cli_process(self.client)
         return None if process is None else process.pid
 
-    def _new_watch(self) -> ApiWatch:
-        """The request watch, allowing only the configured origin (if one is configured)."""
-        if self.config.base_url is not None:
-            return ApiWatch(origin(self.config.base_url), self._token_variable, "--llm-base-url")
-        api_url = self.env.get(API_URL_VARIABLE)
-        allowed = origin(api_url) if api_url else None
-        return ApiWatch(allowed, self._token_variable, API_URL_VARIABLE)
-
-    # ----------------------------------------------------------------- start
     def begin(self) -> None:
         """Schedule the start without waiting (idempotent); a failure is kept for `ready()`."""
         with self._guard:
             if self._closed or self._starting is not None or self._failed is not None:
                 return
             try:
-                self._cli = self._check_settings()
+                self.cli_path = self._check_settings()
             except LLMClientError as exc:
                 self._failed = exc
                 return
@@ -134,7 +187,7 @@ class CliRuntime:
             if isinstance(exc, LLMClientError):
                 raise
             if isinstance(exc, Exception):
-                raise failures.startup_failed(exc, self._cli) from exc
+                raise failures.startup_failed(exc, self.cli_path) from exc
             raise
 
     def _check_settings(self) -> str:
@@ -146,7 +199,7 @@ class CliRuntime:
                 kind=ErrorKind.CONFIG,
             )
         if not self.byok:
-            self._token_variable, self._token = github_token(self.env)
+            self.token_variable, self.token = github_token(self.env)
         return find_cli(self.config, self.env)
 
     async def _start(self) -> None:
@@ -159,14 +212,14 @@ class CliRuntime:
             ) from exc
         remove_stale_homes()
         self.home = create_home()
-        self.watch = self._new_watch()
+        self.watch = watch_for(self.config.base_url, self.env, self.token_variable)
         self._handler = make_params_handler(self.params, self.watch)
         self.client = CopilotClient(
-            connection=RuntimeConnection.for_stdio(path=self._cli),
+            connection=RuntimeConnection.for_stdio(path=self.cli_path),
             base_directory=self.home,
             working_directory=self.home,
             env=child_env(self.config, self.env, private_cache(self.home, self.env)),
-            github_token=self._token,
+            github_token=self.token,
             use_logged_in_user=False,
             log_level="warning" if self.config.verbose else "error",
             request_handler=self._handler,
@@ -174,9 +227,8 @@ class CliRuntime:
         try:
             await asyncio.wait_for(self.client.start(), self.config.start_timeout_s)
         except Exception as exc:
-            raise failures.startup_failed(exc, self._cli) from exc
+            raise failures.startup_failed(exc, self.cli_path) from exc
 
-    # ----------------------------------------------------------------- stop
     async def _stop(self, *, force: bool) -> None:
         client = self.client
         if client is not None:

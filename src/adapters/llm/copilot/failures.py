@@ -1,12 +1,15 @@
-"""Turning what the Copilot SDK reports into one-line, actionable `LLMClientError`s.
+"""Turning what the Copilot SDK and the model API report into one-line, actionable
+`LLMClientError`s.
 
 Works on duck-typed event payloads (`status_code`, `error_type`, `error_message`, `message`,
-`failure_kind`) so it needs no SDK import and can be unit-tested alone.
+`failure_kind`) and raw `/models` answers, so it needs no SDK import and can be unit-tested alone.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from state_runner.domain.errors import one_line
 from state_runner.domain.llm import ErrorKind, LLMClientError
@@ -218,3 +221,38 @@ def startup_failed(exc: BaseException, cli_path: str) -> LLMClientError:
     else:
         reason = f"failed to start: {type(exc).__name__}: {one_line(text)}"
     return LLMClientError(f"Copilot CLI {cli_path} {reason}", kind=ErrorKind.STARTUP)
+
+
+def origin(url: str) -> str:
+    """`scheme://host[:port]` of a URL, lower-cased."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _refusal_detail(body: bytes) -> str:
+    try:
+        parsed = json.loads(body)
+        text = parsed.get("message") or parsed.get("error", {}).get("message") or ""
+    except (ValueError, AttributeError):
+        text = body.decode("utf-8", "replace")
+    line = one_line(str(text))
+    return line[:DETAIL_CHARS] + ("..." if len(line) > DETAIL_CHARS else "")
+
+
+def models_refused(url: str, status: int, body: bytes, variable: str | None) -> LLMClientError:
+    """The error for a `/models` request that GitHub refused."""
+    where = f"HTTP {status} from {origin(url)}/models"
+    detail = _refusal_detail(body)
+    detail = f": {detail}" if detail else ""
+    if status == 401:
+        source = f"the token in {variable}" if variable else "the GitHub token"
+        return LLMClientError(
+            f"GitHub refused {source} ({where}{detail}): renew it (gh auth refresh, or a new "
+            "token) and re-run",
+            kind=ErrorKind.AUTH,
+        )
+    return LLMClientError(
+        f"Copilot is not available to this account ({where}{detail}): a Copilot policy of the "
+        "account or its organization disables it; check the Copilot settings on GitHub",
+        kind=ErrorKind.AUTH,
+    )

@@ -5,36 +5,37 @@ started on a private event-loop thread (at the first call, or earlier in the bac
 `warm_up()`) with a private temporary home that is removed on close; one fresh plain-chat session
 per `chat()` call (system message replaced, no tools, no MCP server, no datetime prefix, no
 persistent state), deleted after the call. BYOK when a base URL is configured (the CLI then runs
-offline), otherwise GitHub Copilot with the token from the environment (`copilot_github`).
+offline), otherwise GitHub Copilot with the token from the environment.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
+import json
 import logging
 import os
 import threading
-from collections.abc import Mapping, Sequence
+import urllib.request
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
-from state_runner.adapters.llm import copilot_failures as failures
-from state_runner.adapters.llm.conversation import split_conversation
-from state_runner.adapters.llm.copilot_call import (
-    CallState,
-    CopilotConfig,
-    abort,
-    call_context,
+from state_runner.adapters.llm.copilot import failures
+from state_runner.adapters.llm.copilot.cli_runtime import CliRuntime
+from state_runner.adapters.llm.copilot.requests import (
+    CallParams,
+    CopilotFacts,
     check_params,
-    session_options,
+    gather_facts,
 )
-from state_runner.adapters.llm.copilot_facts import CopilotFacts, gather_facts
-from state_runner.adapters.llm.copilot_github import copilot_user
-from state_runner.adapters.llm.copilot_params import CallParams
-from state_runner.adapters.llm.copilot_process import cli_process
-from state_runner.adapters.llm.copilot_runtime import CliRuntime
-from state_runner.adapters.llm.loop_thread import LoopThread
+from state_runner.adapters.llm.copilot.session_call import (
+    CopilotConfig,
+    SessionCalls,
+    call_context,
+    split_conversation,
+)
 from state_runner.domain.llm import (
     ChatMessage,
     ErrorKind,
@@ -43,12 +44,12 @@ from state_runner.domain.llm import (
     coerce_messages,
 )
 
+T = TypeVar("T")
 CALL_GRACE_S = 15.0  # beyond timeout_s: abort, session delete and scheduling slack
-ABORT_TIMEOUT_S = 3.0
-WATCH_INTERVAL_S = 0.1
 SDK_LOGGER = "copilot"
+LOGGER = logging.getLogger("state_runner.loop")
 
-__all__ = ["CopilotConfig", "CopilotSDKAdapter"]
+__all__ = ["CopilotConfig", "CopilotSDKAdapter", "LoopThread"]
 
 
 class CopilotSDKAdapter:
@@ -64,9 +65,8 @@ class CopilotSDKAdapter:
         self._runtime = CliRuntime(
             config, os.environ if env is None else env, self._loop, self._call_params
         )
-        self._broken: LLMClientError | None = None
+        self._calls = SessionCalls(config, self._runtime, self._params)
         self._closed = False
-        self._deleting: set[asyncio.Future[None]] = set()
         # Every SDK failure reaches the caller as one LLMClientError line; the SDK's own log
         # (tracebacks on shutdown, "send_and_wait failed") would only repeat it, also with -v.
         logging.getLogger(SDK_LOGGER).setLevel(logging.CRITICAL)
@@ -85,11 +85,6 @@ class CopilotSDKAdapter:
     def pid(self) -> int | None:
         """PID of the CLI process this adapter started, if it is running."""
         return self._runtime.pid
-
-    @property
-    def models_offered(self) -> list[str] | None:
-        """The chat models the Copilot API listed (GitHub path), once the CLI has asked."""
-        return self._runtime.watch.models
 
     @property
     def first_request_at(self) -> float | None:
@@ -144,14 +139,15 @@ class CopilotSDKAdapter:
         """Start the SDK and the CLI in the background now, so the first `chat()` finds them
         running; never raises: a failure to start is the first call's error."""
         with self._lock:
-            if not self._closed and self._broken is None:
+            if not self._closed and self._calls.broken is None:
                 self._runtime.begin()
 
     def _ensure_started(self) -> None:
         if self._closed:
             raise LLMClientError("the Copilot adapter is closed", kind=ErrorKind.CONFIG)
-        if self._broken is not None:
-            raise LLMClientError(self._broken.message, kind=self._broken.kind)
+        broken = self._calls.broken
+        if broken is not None:
+            raise LLMClientError(broken.message, kind=broken.kind)
         self._runtime.ready()
 
     # ----------------------------------------------------------------- chat
@@ -173,7 +169,7 @@ class CopilotSDKAdapter:
             ctx = call_context(self.config, runtime.secret, runtime.token_variable)
             try:
                 return self._loop.run(
-                    self._chat(system, prompt, params, ctx),
+                    self._calls.chat(system, prompt, params, ctx),
                     timeout=self.config.timeout_s + CALL_GRACE_S,
                 )
             except LLMClientError:
@@ -186,101 +182,6 @@ class CopilotSDKAdapter:
                     kind=ErrorKind.UNKNOWN,
                 ) from exc
 
-    async def _open_session(self, system: str, state: CallState, ctx: failures.CallContext) -> Any:
-        options = session_options(self.config, system, ctx.secret, state.on_event)
-        watch = self._runtime.watch
-        create = asyncio.ensure_future(self._client.create_session(**options))
-        refused = asyncio.ensure_future(watch.refused.wait())
-        try:
-            await asyncio.wait({create, refused}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            refused.cancel()
-            if not create.done():
-                create.cancel()
-        if watch.refusal is not None:
-            raise LLMClientError(watch.refusal.message, kind=watch.refusal.kind)
-        try:
-            return create.result()
-        except Exception as exc:
-            if self._runtime.process_returncode() is not None:
-                raise self._died() from exc
-            raise failures.session_refused(str(exc), ctx, watch.models) from exc
-
-    def _died(self) -> LLMClientError:
-        error = failures.process_exited(self._runtime.process_returncode())
-        self._broken = error
-        return error
-
-    async def _watch_process(self) -> None:
-        """Return as soon as the CLI process has exited."""
-        while self._runtime.process_returncode() is None:
-            if cli_process(self._client) is None:
-                try:
-                    await self._client.ping()
-                except Exception:
-                    return
-            await asyncio.sleep(WATCH_INTERVAL_S)
-
-    async def _chat(
-        self, system: str, prompt: str, params: CallParams, ctx: failures.CallContext
-    ) -> LLMResponse:
-        state = CallState()
-        session = await self._open_session(system, state, ctx)
-        session_id = session.session_id
-        self._params[session_id] = params
-        send = asyncio.ensure_future(session.send_and_wait(prompt, timeout=ctx.timeout_s))
-        fatal = asyncio.ensure_future(state.fatal.wait())
-        death = asyncio.ensure_future(self._watch_process())
-        watch = self._runtime.watch
-        refused = asyncio.ensure_future(watch.refused.wait())
-        waits = (send, fatal, death, refused)
-        try:
-            await asyncio.wait(set(waits), return_when=asyncio.FIRST_COMPLETED)
-            if death.done() and not send.done():
-                raise self._died()
-            if watch.refusal is not None and not send.done():
-                await abort(session, ABORT_TIMEOUT_S)
-                raise LLMClientError(watch.refusal.message, kind=watch.refusal.kind)
-            if fatal.done() and not send.done():
-                await abort(session, ABORT_TIMEOUT_S)
-                raise failures.from_failure(state.fatal_failure, ctx)
-            try:
-                message = send.result()
-            except TimeoutError as exc:
-                await abort(session, ABORT_TIMEOUT_S)
-                raise failures.timed_out(ctx, state.last_failure) from exc
-            except Exception as exc:
-                if self._runtime.process_returncode() is not None:
-                    raise self._died() from exc
-                raise failures.from_session_error(
-                    str(exc), state.session_error, state.last_failure, ctx
-                ) from exc
-            content = getattr(getattr(message, "data", None), "content", None)
-            if not isinstance(content, str):
-                raise LLMClientError(
-                    f"no reply text from the model at {ctx.where}", kind=ErrorKind.BAD_RESPONSE
-                )
-            return LLMResponse(
-                content=content,
-                usage=state.usage,
-                raw={"model": self.config.model, "session_id": session_id},
-                billing=state.billing,
-            )
-        finally:
-            for task in waits:
-                task.cancel()
-            await asyncio.gather(*waits, return_exceptions=True)
-            self._params.pop(session_id, None)
-            if self._runtime.process_returncode() is None:  # the answer need not wait for it
-                deleting = asyncio.ensure_future(self._delete_session(session_id))
-                self._deleting.add(deleting)
-                deleting.add_done_callback(self._deleting.discard)
-
-    async def _delete_session(self, session_id: str) -> None:
-        """Delete a finished call's session (bounded; errors ignored: the CLI stops at close)."""
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._client.delete_session(session_id), ABORT_TIMEOUT_S)
-
     # ----------------------------------------------------------------- close
     def close(self) -> None:
         """Idempotent and bounded; never raises. Stops a start still in progress, too."""
@@ -289,3 +190,97 @@ class CopilotSDKAdapter:
         self._closed = True
         with contextlib.suppress(BaseException):
             self._runtime.close()
+
+
+def _quiet(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Errors no caller waits for (e.g. the SDK answering a request whose call was already
+    cancelled) go to a debug log, not to the user's stderr: every failure that matters reaches
+    the caller as one `LLMClientError` line."""
+    LOGGER.debug("event loop: %s", context.get("message"), exc_info=context.get("exception"))
+
+
+class LoopThread:
+    """Owns one event loop; `run()` submits a coroutine and waits for its result."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        loop = asyncio.new_event_loop()
+        loop.set_exception_handler(_quiet)
+        ready = threading.Event()
+
+        def serve() -> None:
+            asyncio.set_event_loop(loop)
+            loop.call_soon(ready.set)
+            loop.run_forever()
+
+        self._loop = loop
+        self._thread = threading.Thread(target=serve, name=self.name, daemon=True)
+        self._thread.start()
+        ready.wait(5)
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Schedule `coro` on the loop without waiting; the future cancels it when cancelled."""
+        if self._loop is None or not self.running:
+            coro.close()
+            raise RuntimeError("event loop thread is not running")
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """Run `coro` on the loop; on timeout or interruption the coroutine is cancelled."""
+        future = self.submit(coro)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise TimeoutError(f"no result within {timeout}s") from None
+        except BaseException:
+            future.cancel()
+            raise
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop the loop and join the thread (bounded); safe to call more than once."""
+        loop, thread = self._loop, self._thread
+        self._loop = self._thread = None
+        if loop is None or thread is None:
+            return
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout)
+        if not thread.is_alive() and not loop.is_closed():
+            loop.close()
+
+
+def github_api_url(env: Mapping[str, str]) -> str:
+    """The GitHub API the CLI signs in with (its debug override, else from the GitHub host)."""
+    override = env.get("COPILOT_DEBUG_GITHUB_API_URL", "").strip()
+    if override:
+        return override.rstrip("/")
+    host = (env.get("COPILOT_GH_HOST") or env.get("GH_HOST") or "github.com").strip()
+    return f"https://api.{host}"
+
+
+def copilot_user(env: Mapping[str, str], token: str, timeout_s: float = 10.0) -> dict[str, str]:
+    """`login` and `copilot_plan` of the token's account, as the CLI itself asks for them;
+    empty when GitHub cannot be asked (the check is informative, the chat decides)."""
+    request = urllib.request.Request(
+        f"{github_api_url(env)}/copilot_internal/user",
+        headers={"Authorization": f"token {token}", "Accept": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            data = json.loads(response.read())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {key: str(data[key]) for key in ("login", "copilot_plan") if data.get(key)}

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from state_runner.adapters.llm.copilot import CopilotConfig, CopilotSDKAdapter
 from state_runner.domain.llm import ChatMessage
-from support.model_server import ModelServer, Reply, Usage
+from state_runner_contract.servers.model_server import ModelServer, Reply, Usage
 
 MESSAGES = [ChatMessage("system", "You answer briefly."), ChatMessage("user", "ping")]
 

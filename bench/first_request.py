@@ -31,8 +31,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
+from state_runner_contract.servers.model_server import ModelServer  # noqa: E402
 from support.kernel_model import KernelModel  # noqa: E402
-from support.model_server import ModelServer  # noqa: E402
 from support.workspace import GIT_IDENTITY, sample_book  # noqa: E402
 
 CHILD = """

@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from state_runner_contract.servers.model_server import ModelServer, RecordedRequest, Reply
 from support.copilot_run import copilot_args
 from support.kernel_model import KernelModel
-from support.model_server import ModelServer, RecordedRequest, Reply
 from support.workspace import GIT_IDENTITY, sample_book
 
 ITERATIONS = 3

@@ -30,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from plots import line_plot, scratch
 
+from state_runner_contract.servers.model_server import ModelServer
 from support.copilot_run import copilot_args, kernel_messages
 from support.kernel_model import KernelModel
-from support.model_server import ModelServer
 from support.workspace import GIT_IDENTITY, Book, sample_book
 
 CHAPTER = "01-cache-invalidation"  # the sample book's first active chapter: copilot_args runs it

@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("live", "offline"),
         default="live",
         help="live: your own settings and account (default); offline: loopback fakes of "
-        "GitHub, the Copilot API and a BYOK server (needs a source checkout)",
+        "GitHub, the Copilot API and a BYOK server (from the shipped test kit)",
     )
     parser.add_argument(
         "--llm-model", help="the model your runs use (env KERNEL_LLM_MODEL); live mode only"

@@ -14,10 +14,23 @@ backend give a chosen answer, and pytest checks the properties every state-runne
             ...  # make the next call answer `content` (reporting `usage`); return its messages
 
 Needs the `contract` extra (pytest and hypothesis): `pip install "state-runner[contract]"`.
+The loopback servers (`state_runner_contract.servers`) need only the standard library, so this
+package loads the suite lazily, on first use of one of its names.
 """
 
 from __future__ import annotations
 
-from state_runner_contract.suite import LLMPortContract, RawUsage
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from state_runner_contract.suite import LLMPortContract, RawUsage
 
 __all__ = ["LLMPortContract", "RawUsage"]
+
+
+def __getattr__(name: str) -> object:
+    """`LLMPortContract` and `RawUsage`, imported from the suite on first use."""
+    if name in __all__:
+        return getattr(importlib.import_module("state_runner_contract.suite"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

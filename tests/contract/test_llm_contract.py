@@ -12,9 +12,9 @@ from state_runner.adapters.llm.copilot import CopilotSDKAdapter
 from state_runner.adapters.llm.demo_model import DemoLLM
 from state_runner.adapters.llm.mock import CHAPTER_END, CHAPTER_START, FAIL_MARKER, MockLLM
 from state_runner_contract import LLMPortContract, RawUsage
+from state_runner_contract.servers.model_server import Fault, Reply, Usage
 from support.copilot_cli import require_cli
 from support.harnesses import CopilotHarness
-from support.model_server import Fault, Reply, Usage
 
 
 class TestMockContract(LLMPortContract):

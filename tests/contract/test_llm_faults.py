@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from state_runner.domain.llm import ChatMessage, ErrorKind, LLMClientError, LLMPort
+from state_runner_contract.servers.model_server import Fault
 from support.copilot_cli import wait_for_exit
 from support.harnesses import TEST_KEY, CopilotHarness, UsageSpec
-from support.model_server import Fault
 
 MESSAGES = [ChatMessage("system", "contract"), ChatMessage("user", "fault probe")]
 FAIL_FAST_S = 3.0  # errors no retry can fix

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from state_runner.adapters.llm.copilot import CopilotSDKAdapter
 from state_runner.domain.llm import ChatMessage, LLMUsage
+from state_runner_contract.servers.model_server import Reply, Usage
 from support.harnesses import CopilotHarness, UsageSpec
-from support.model_server import Reply, Usage
 
 
 def test_sampling_parameters_reach_the_model_request(transport: CopilotHarness) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from state_runner.app.cli import main
+from state_runner_contract.servers.model_server import ModelServer
 from support.copilot_cli import process_marker, require_cli
 from support.copilot_run import BYOK_KEY
-from support.model_server import ModelServer
 from support.workspace import Book, Run
 
 

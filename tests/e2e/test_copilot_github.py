@@ -1,6 +1,7 @@
 """The kernel through the real Copilot CLI on its default path: a GitHub token, no BYOK.
 
-The loopback model server fakes GitHub and the Copilot API (`support.github_fake`); all other
+The loopback model server fakes GitHub and the Copilot API
+(`state_runner_contract.servers.github_fake`); all other
 HTTP(S) is proxied to it, so `left_loopback()` shows any attempt to reach another host.
 """
 
@@ -13,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from state_runner_contract.servers.github_fake import GITHUB_TOKEN, JSON, GitHubApi
+from state_runner_contract.servers.model_server import ModelServer, RecordedRequest, Reply
 from support.copilot_cli import leftover_pids
 from support.copilot_run import github_args, github_env, homes, kernel_messages, marker_of
-from support.github_fake import GITHUB_TOKEN, JSON, GitHubApi
 from support.kernel_model import USAGE, KernelModel
-from support.model_server import ModelServer, RecordedRequest, Reply
 from support.workspace import Book, run_cli
 
 FAST_S = 20  # a failure must not wait out retries or the 90 s call timeout

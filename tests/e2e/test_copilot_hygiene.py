@@ -8,11 +8,11 @@ import subprocess
 from pathlib import Path
 
 from state_runner.adapters.llm.copilot.cli_runtime import HOME_PREFIX, remove_stale_homes
+from state_runner_contract.servers.model_server import Fault, ModelServer, Reply
 from support.copilot_cli import copilot_pids, wait_for_exit
 from support.copilot_run import BYOK_KEY as SECRET
 from support.copilot_run import copilot_args, homes, marker_of
 from support.kernel_model import KernelModel
-from support.model_server import Fault, ModelServer, Reply
 from support.workspace import Book, Result, run_cli, spawn_cli
 
 

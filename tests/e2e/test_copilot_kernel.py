@@ -8,11 +8,11 @@ import time
 
 import pytest
 
+from state_runner_contract.servers.model_server import Fault, ModelServer, Reply
 from support.copilot_cli import leftover_pids
 from support.copilot_run import BYOK_KEY as KEY
 from support.copilot_run import copilot_args, homes, kernel_messages, marker_of
 from support.kernel_model import USAGE, KernelModel
-from support.model_server import Fault, ModelServer, Reply
 from support.workspace import Book, run_cli, spawn_cli
 
 

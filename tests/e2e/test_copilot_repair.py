@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from state_runner_contract.servers.model_server import ModelServer, RecordedRequest, Reply
 from support.copilot_cli import leftover_pids
 from support.copilot_run import copilot_args, marker_of
 from support.kernel_model import USAGE, KernelModel, user_text
-from support.model_server import ModelServer, RecordedRequest, Reply
 from support.workspace import Book, run_cli
 
 RETRY_START = (

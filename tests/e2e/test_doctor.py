@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from state_runner_contract.servers.github_fake import GITHUB_LOGIN, GitHubApi
+from state_runner_contract.servers.model_server import ModelServer, Reply, Usage
 from support.copilot_cli import leftover_pids
 from support.copilot_run import github_env, homes, marker_of
-from support.github_fake import GITHUB_LOGIN, GitHubApi
-from support.model_server import ModelServer, Reply, Usage
 from support.workspace import run_cli, run_script
 
 CHECKS = ["CLI", "auth", "model", "reply", "usage", "first request", "cleanup"]

@@ -11,9 +11,9 @@ import subprocess
 import sys
 import time
 
+from state_runner_contract.servers.model_server import ModelServer, RecordedRequest, Reply
 from support.copilot_run import copilot_args
 from support.kernel_model import KernelModel
-from support.model_server import ModelServer, RecordedRequest, Reply
 from support.workspace import Book, cli_env
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")

@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from state_runner_contract.servers.model_server import ModelServer, RecordedRequest, Reply
 from support.copilot_cli import leftover_pids
 from support.copilot_run import marker_of
 from support.kernel_model import user_text
-from support.model_server import ModelServer, RecordedRequest, Reply
 from support.workspace import APPROVAL, git, run_cli
 
 OWN_EVALS = """\

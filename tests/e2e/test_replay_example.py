@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from state_runner_contract.servers.model_server import ModelServer
 from support.copilot_run import copilot_args
 from support.kernel_model import KernelModel
-from support.model_server import ModelServer
 from support.workspace import Book, run_cli, sample_book
 
 TIMING_KEYS = {"timestamp", "eval_runtime_ms"}  # wall-clock: the only fields that differ

@@ -11,10 +11,10 @@ from typing import Any
 from PIL import Image
 from selenium.webdriver.support.ui import WebDriverWait
 
+from state_runner_contract.servers.model_server import ModelServer
 from support.browser import headless_chromium
 from support.copilot_run import copilot_args
 from support.kernel_model import KernelModel
-from support.model_server import ModelServer
 from support.workspace import Book, run_cli
 
 CHARTS = ["critic-scores", "quality-total", "drift-score", "diff-ratio", "tokens"]

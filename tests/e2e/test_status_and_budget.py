@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
+from state_runner_contract.servers.model_server import ModelServer
 from support.copilot_cli import leftover_pids
 from support.copilot_run import copilot_args, marker_of
 from support.kernel_model import USAGE, KernelModel
-from support.model_server import ModelServer
 from support.workspace import Book, run_cli
 
 ITERATION_TOKENS = sum(p + c for p, c in USAGE.values())

@@ -15,11 +15,13 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from support.copilot_cli import leftover_pids, process_marker, require_cli
 
 REPO = Path(__file__).resolve().parents[2]
 TOP_LEVEL = {"state_runner", "state_runner_contract"}
@@ -36,9 +38,12 @@ class Installed:
     def bin(self, name: str) -> Path:
         return self.venv / "bin" / name
 
-    def run(self, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str | Path, extra_env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         """A command from the user's project folder, with the environment's bin on PATH."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_"))}
+        env.update(extra_env or {})
         env["PATH"] = f"{self.venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
         env["PYTHONPATH"] = ""
         return subprocess.run(
@@ -183,3 +188,19 @@ def test_another_wheel_with_app_cli_neither_replaces_nor_removes_ours(
     offline_uv("pip", "uninstall", "--python", python, "other-tool")
     after = installed.run("state-runner", "--version")
     assert (after.returncode, after.stdout) == (0, ours.stdout)
+
+
+def test_doctor_offline_runs_from_the_installed_wheel(installed: Installed, tmp_path: Path) -> None:
+    """The loopback fakes ship in the wheel's test kit: no checkout, no `tests/` needed."""
+    home, temp = tmp_path / "user-home", tmp_path / "tmp"
+    home.mkdir()
+    temp.mkdir()
+    marker = process_marker()
+    cli_env = {"COPILOT_CLI_PATH": str(require_cli()), "HOME": str(home), "TMPDIR": str(temp)}
+    done = installed.run("state-runner", "doctor", "--mode", "offline", extra_env={
+        **cli_env, **marker})  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    last = done.stdout.splitlines()[-1]
+    assert last.startswith("ok    loopback: "), done.stdout
+    assert last.endswith("requests to the fakes, none to an MCP server, none bound off the machine")
+    assert leftover_pids(environ=marker) == set()

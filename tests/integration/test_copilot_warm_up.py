@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from state_runner.domain.llm import ChatMessage, ErrorKind, LLMClientError
+from state_runner_contract.servers.github_fake import GITHUB_TOKEN
+from state_runner_contract.servers.model_server import Reply
 from support.copilot_cli import copilot_pids, leftover_pids, require_cli
 from support.copilot_run import homes
-from support.github_fake import GITHUB_TOKEN
 from support.harnesses import CopilotHarness
-from support.model_server import Reply
 
 pytestmark = pytest.mark.real_cli
 MESSAGES = [ChatMessage("system", "s"), ChatMessage("user", "u")]

@@ -9,8 +9,8 @@ from types import ModuleType
 
 import pytest
 
+from state_runner_contract.servers.model_server import ModelServer, Reply, Usage
 from support.copilot_cli import require_cli
-from support.model_server import ModelServer, Reply, Usage
 from support.workspace import REPO_ROOT
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from support.model_server import (
+from state_runner_contract.servers.model_server import (
     ChatCall,
     Fault,
     ModelServer,

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from state_runner.adapters.llm.copilot.cli_runtime import HOME_PREFIX
+from state_runner_contract.servers.model_server import ModelServer
 from support.copilot_cli import MARKER_ENV
-from support.model_server import ModelServer
 from support.workspace import Book
 
 BYOK_KEY = "sk-e2e-unique-key-4f1c9a"  # unique, so a leak is found by a plain search

@@ -11,9 +11,9 @@ from typing import Literal
 
 from state_runner.adapters.llm.copilot import CopilotConfig, CopilotSDKAdapter
 from state_runner.domain.llm import ChatMessage, LLMPort
+from state_runner_contract.servers.github_fake import GITHUB_TOKEN, GitHubApi
+from state_runner_contract.servers.model_server import Fault, ModelServer, Reply, Usage
 from support.copilot_cli import process_marker
-from support.github_fake import GITHUB_TOKEN, GitHubApi
-from support.model_server import Fault, ModelServer, Reply, Usage
 
 TEST_KEY = "sk-contract-suite-key"
 MAX_EXACT = 2**53  # beyond this the CLI may pass counts through floating point

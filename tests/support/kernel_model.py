@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 
 from state_runner.adapters.llm.mock import CHAPTER_END, CHAPTER_START, MOCK_PLAN
-from support.model_server import RecordedRequest, Reply, Usage
+from state_runner_contract.servers.model_server import RecordedRequest, Reply, Usage
 from support.workspace import APPROVAL
 
 ADDED_SENTENCE = "A reader can test this claim in an afternoon."

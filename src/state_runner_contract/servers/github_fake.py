@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeAlias
 
-JSON: TypeAlias = bool | int | float | str | list["JSON"] | dict[str, "JSON"] | None
+from state_runner_contract.servers.json_value import JSON
+
+__all__ = ["EMPTY_ANSWERS", "GITHUB_LOGIN", "GITHUB_TOKEN", "JSON", "GitHubApi", "model_entry"]
 
 GITHUB_TOKEN = "gho_e2eFakeToken9d3b71"  # unique, so a leak is found by a plain search
 GITHUB_LOGIN = "e2e-author"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Literal
 
 import _entry  # noqa: F401  (puts the sources on sys.path when not installed)
 
@@ -27,7 +26,8 @@ from state_runner.domain.llm import (
     LLMUsage,
 )
 
-Provider = Literal["copilot", "mock"]
+# Kept for compatibility: the name of any installed provider (built-in or from a package).
+Provider = str
 
 __all__ = ["LLMClient", "LLMClientError", "LLMResponse", "LLMUsage", "Provider"]
 
@@ -37,7 +37,7 @@ class LLMClient:
 
     def __init__(
         self,
-        provider: Provider | str | None = None,
+        provider: Provider | None = None,
         model: str | None = None,
         base_url: str | None = None,
         api_key_env: str | None = None,

@@ -1,9 +1,10 @@
-"""Composition root: the only place that names concrete adapters (the LLM providers come
-from the entry-point registry, `app/llm_registry.py`)."""
+"""Composition root: the only place that names concrete adapters and builds LLM ports (their
+factories come from the entry-point registry, `app/llm_registry.py`); it owns their shutdown."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from state_runner.adapters.files.version_map_store import JsonVersionMapStore
 from state_runner.adapters.files.workspace import FsWorkspace
 from state_runner.adapters.git import GitVcs
 from state_runner.app import llm_registry
+from state_runner.domain.errors import KernelError
 from state_runner.domain.kernel import Kernel, KernelPorts
 from state_runner.domain.llm import LLMPort
 from state_runner.domain.llm_settings import LLMSettings
@@ -36,11 +38,35 @@ def provide_llm(settings: LLMSettings) -> Iterator[LLMPort]:
         llm.close()
 
 
+def provide_role_llms(
+    settings: LLMSettings, role_models: Mapping[str, str]
+) -> Iterator[dict[str, LLMPort]]:
+    """A port of its own for each role whose model differs from `settings.model` (one per
+    distinct model; the other roles use the default port). Every port made is closed on
+    shutdown, and at once when a later one fails to start."""
+    with ExitStack() as made:
+        by_model: dict[str, LLMPort] = {}
+        ports: dict[str, LLMPort] = {}
+        for role, model in role_models.items():
+            if model == settings.model:
+                continue
+            if model not in by_model:
+                try:
+                    port = llm_registry.make(replace(settings, model=model))
+                except KernelError as exc:
+                    raise KernelError(f"--{role}-model {model}: {exc.message}") from None
+                made.callback(port.close)
+                by_model[model] = port
+            ports[role] = by_model[model]
+        yield ports
+
+
 class Container(containers.DeclarativeContainer):
     """Wires ports to adapters from a `config` dict (see `app.cli`)."""
 
     config = providers.Configuration()
     llm_settings: providers.Object[LLMSettings] = providers.Object(LLMSettings(provider="mock"))
+    role_models: providers.Object[Mapping[str, str]] = providers.Object({})
 
     clock = providers.Singleton(SystemClock)
     workspace = providers.Singleton(FsWorkspace, root=config.root)
@@ -62,8 +88,10 @@ class Container(containers.DeclarativeContainer):
         vcs=vcs,
     )
 
-    # One Resource per registered provider, added by build_container from the registry.
-    llm = providers.Selector(config.llm_provider)
+    llm = providers.Resource(provide_llm, settings=llm_settings)  # the registry picks by name
+    role_llms = providers.Resource(
+        provide_role_llms, settings=llm_settings, role_models=role_models
+    )
 
     kernel_ports = providers.Factory(
         KernelPorts,
@@ -82,23 +110,21 @@ def build_container(
     io_dir: Path | None = None,
     llm: LLMSettings | None = None,
     env: Mapping[str, str] | None = None,
+    role_models: Mapping[str, str] | None = None,
 ) -> Container:
     """A container for one workspace (role I/O under `io_dir`, default `<root>/state/role_io`)
-    and, for LLM use, one provider (reading `env`, default this process's environment)."""
+    and, for LLM use, one provider (reading `env`, default this process's environment) with a
+    model per role (`role_models`; the roles not named use `llm.model`)."""
     container = Container()
     settings = llm or LLMSettings(provider="mock")
     if env is not None:
         settings = replace(settings, env=dict(env))
     container.llm_settings.override(providers.Object(settings))
+    container.role_models.override(providers.Object(dict(role_models or {})))
     container.config.from_dict(
         {
             "root": root,
             "io_dir": io_dir if io_dir is not None else root / ROLE_IO,
-            "llm_provider": settings.provider,
         }
-    )
-    names = set(llm_registry.installed()) | {settings.provider}  # unknown: the registry says so
-    container.llm.set_providers(
-        **{name: providers.Resource(provide_llm, settings=container.llm_settings) for name in names}
     )
     return container

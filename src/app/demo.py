@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from state_runner.adapters.files.state_paths import LEDGER, ROLE_IO
-from state_runner.adapters.git import GitVcs
+from state_runner.app.container import build_container
 from state_runner.app.kernel_command import run_kernel, stderr_progress
 from state_runner.app.report import summary_lines
 from state_runner.app.sample_book import sample_book_dir
@@ -36,7 +36,7 @@ def prepare(into: str | None) -> Path:
     else:
         target = Path(tempfile.mkdtemp(prefix="state-runner-demo-")) / "book"
     shutil.copytree(sample_book_dir(), target, dirs_exist_ok=True)
-    GitVcs(target).create_repository("sample book")
+    build_container(target).vcs().create_repository("sample book")
     return target
 
 

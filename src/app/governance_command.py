@@ -5,14 +5,23 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Protocol
 
-from state_runner.adapters.files.ledger_store import JsonLedgerStore as LedgerStore
 from state_runner.adapters.files.state_paths import LEDGER
 from state_runner.app.container import build_container
 from state_runner.domain import governance
 from state_runner.domain.errors import KernelError
+from state_runner.domain.ports import JsonObject, LedgerSource
 
 LEDGER_REL = Path(LEDGER)
+
+
+class LedgerStore(LedgerSource, Protocol):
+    """The ledger file as governance reads and writes it (the container supplies it)."""
+
+    def save(self, ledger: JsonObject) -> None: ...
+
+
 WRITING_COMMANDS = ("promotions", "unhold", "unlock")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from state_runner.adapters.files.atomic import write_json
 from state_runner.adapters.files.state_paths import LEDGER, METRICS, VERSION_MAP
-from state_runner.adapters.git import GitVcs
+from state_runner.app.container import build_container
 from state_runner.domain.errors import KernelError
 from state_runner.domain.model import new_chapter_entry, new_ledger
 from state_runner.domain.roles import chapter_hypothesis
@@ -34,7 +34,7 @@ def create_book(target: Path) -> None:
     write_json(target / LEDGER, ledger)
     write_json(target / METRICS, {"chapters": {}})
     write_json(target / VERSION_MAP, {"chapters": {}, "generated_at": None})
-    GitVcs(target).create_repository("New book (state-runner init)")
+    build_container(target).vcs().create_repository("New book (state-runner init)")
 
 
 def command(args: argparse.Namespace) -> int:

@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from state_runner.app import llm_registry
 from state_runner.app.container import build_container
 from state_runner.app.report import missing_outputs_text, summary_lines
 from state_runner.app.run_display import LiveLine, Observers, RunTally, outcome_json
@@ -157,12 +156,14 @@ def run_kernel(
     progress: Callable[[str], None],
     observer: CallObserver | None = None,
 ) -> RunOutcome:
-    """Compose, run, and always shut the LLM providers down."""
-    container = build_container(settings.root, settings.io_dir, settings.llm)
-    with container.run_lock(), contextlib.ExitStack() as own_models:
+    """Compose, run, and always shut the LLM providers down (the container owns them all)."""
+    container = build_container(
+        settings.root, settings.io_dir, settings.llm, role_models=settings.options.role_models
+    )
+    with container.run_lock():
         try:
             llm: LLMPort | None = container.llm() if settings.options.use_llm else None
-            role_llms = role_ports(settings, own_models) if llm is not None else {}
+            role_llms = container.role_llms() if llm is not None else {}
             if llm is not None:
                 chosen = f"{settings.llm.provider} ({type(llm).__name__})"
                 progress(f"{settings.options.chapter_id}: LLM provider {chosen}")
@@ -176,25 +177,6 @@ def run_kernel(
             return kernel.run(settings.options)
         finally:
             container.shutdown_resources()
-
-
-def role_ports(settings: KernelSettings, stack: contextlib.ExitStack) -> dict[str, LLMPort]:
-    """A port of its own for each role whose model differs from `--llm-model` (one per distinct
-    model, closed with `stack`)."""
-    by_model: dict[str, LLMPort] = {}
-    ports: dict[str, LLMPort] = {}
-    for role, model in settings.options.role_models.items():
-        if model == settings.llm.model:
-            continue
-        if model not in by_model:
-            try:
-                port = llm_registry.make(replace(settings.llm, model=model))
-            except KernelError as exc:
-                raise KernelError(f"--{role}-model {model}: {exc.message}") from None
-            stack.callback(port.close)
-            by_model[model] = port
-        ports[role] = by_model[model]
-    return ports
 
 
 def stderr_notice(message: str) -> None:

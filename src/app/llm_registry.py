@@ -1,34 +1,59 @@
 """LLM providers, found by name through the entry-point group `state_runner.llm_providers`.
 
 An entry point names a factory `(LLMSettings) -> LLMPort`. The built-in ones are registered the
-same way in pyproject.toml; `BUILTIN` repeats them for a source tree that is not installed (a
-test keeps the two equal). Every way a provider can fail to load is one line with the installed
-providers listed.
+same way, once, in pyproject.toml; a source checkout that is not installed reads that table from
+its pyproject.toml. Entry points are scanned once per process (`entry_points.cache_clear()`
+rescans). Every way a provider can fail to load is one line with the installed providers listed.
 """
 
 from __future__ import annotations
 
+import functools
+import tomllib
 from collections.abc import Callable
-from importlib import import_module, metadata
+from importlib import metadata
+from pathlib import Path
 
 from state_runner.domain.errors import KernelError
 from state_runner.domain.llm import LLMPort
 from state_runner.domain.llm_settings import LLMSettings
 
 GROUP = "state_runner.llm_providers"
-BUILTIN = {
-    "copilot": "state_runner.adapters.llm.factories:copilot",
-    "demo": "state_runner.adapters.llm.factories:demo",
-    "mock": "state_runner.adapters.llm.factories:mock",
-}
+DISTRIBUTION = "state-runner"
+CHECKOUT_PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
 Factory = Callable[[LLMSettings], object]
 
 
+def checkout_entry_points(pyproject: Path = CHECKOUT_PYPROJECT) -> dict[str, metadata.EntryPoint]:
+    """The group's table in a source checkout's pyproject.toml (none when there is no file)."""
+    if not pyproject.is_file():
+        return {}
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+    table: dict[str, str] = project.get("entry-points", {}).get(GROUP, {})
+    return {name: metadata.EntryPoint(name, value, GROUP) for name, value in table.items()}
+
+
+def _distribution_installed() -> bool:
+    try:
+        metadata.distribution(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+@functools.cache
+def entry_points() -> dict[str, metadata.EntryPoint]:
+    """Provider name -> its entry point, scanned once per process."""
+    found = {ep.name: ep for ep in metadata.entry_points(group=GROUP)}
+    if _distribution_installed():
+        return found
+    return {**checkout_entry_points(), **found}
+
+
 def installed() -> dict[str, str]:
     """Provider name -> `module:attribute` of its factory, built-ins included."""
-    found = {ep.name: ep.value for ep in metadata.entry_points(group=GROUP)}
-    return {**BUILTIN, **found}
+    return {name: ep.value for name, ep in entry_points().items()}
 
 
 def _listing() -> str:
@@ -43,18 +68,17 @@ def unknown(name: str, source: str = "") -> KernelError:
 
 def load(name: str) -> Factory:
     """The factory registered as `name`."""
-    target = installed().get(name)
-    if target is None:
+    entry = entry_points().get(name)
+    if entry is None:
         raise unknown(name)
-    module_name, _, attribute = target.partition(":")
     try:
-        factory = getattr(import_module(module_name), attribute)
+        factory = entry.load()
     except (ImportError, AttributeError) as exc:
         raise KernelError(
-            f"LLM provider '{name}' cannot be loaded from {target}: {exc} ({_listing()})"
+            f"LLM provider '{name}' cannot be loaded from {entry.value}: {exc} ({_listing()})"
         ) from None
     if not callable(factory):
-        raise KernelError(f"LLM provider '{name}': {target} is not callable ({_listing()})")
+        raise KernelError(f"LLM provider '{name}': {entry.value} is not callable ({_listing()})")
     return factory  # type: ignore[no-any-return]
 
 

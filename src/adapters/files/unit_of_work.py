@@ -8,7 +8,9 @@ gate after `begin` leaves every file as it was.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from state_runner.adapters.files.journal import UndoJournal
 from state_runner.adapters.files.ledger_store import JsonLedgerStore
@@ -16,9 +18,16 @@ from state_runner.adapters.files.metrics_store import JsonMetricsStore
 from state_runner.adapters.files.state_paths import LEDGER, LOG_DIRS, METRICS, VERSION_MAP
 from state_runner.adapters.files.version_map_store import JsonVersionMapStore
 from state_runner.adapters.files.workspace import FsWorkspace
-from state_runner.adapters.git import GitVcs
 from state_runner.domain.errors import KernelError
 from state_runner.domain.ports import JsonObject, Promotion, RepoEntry
+
+
+class PromotionVcs(Protocol):
+    """What a promotion needs from version control (the git adapter is one)."""
+
+    def head(self) -> str | None: ...
+
+    def commit(self, paths: Sequence[str], message: str) -> str: ...
 
 
 @dataclass
@@ -41,7 +50,7 @@ class FsStateUnitOfWork:
         metrics: JsonMetricsStore,
         version_map: JsonVersionMapStore,
         journal: UndoJournal,
-        vcs: GitVcs,
+        vcs: PromotionVcs,
     ) -> None:
         self.workspace = workspace
         self.ledger = ledger

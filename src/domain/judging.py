@@ -18,8 +18,8 @@ from state_runner.domain.evals import run_deterministic_evals
 from state_runner.domain.ledger_checks import check_reply
 from state_runner.domain.llm import LLMUsage
 from state_runner.domain.ports import Clock, IterationFiles
-from state_runner.domain.preflight import RunContext
 from state_runner.domain.records import IterationResult
+from state_runner.domain.run_types import RunContext
 
 _Parsed = TypeVar("_Parsed", PlannerPlan, CriticReport)
 

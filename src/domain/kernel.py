@@ -7,7 +7,6 @@ the state unit of work. See docs/kernel-contract.md section 3 and docs/architect
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,57 +22,14 @@ from state_runner.domain.errors import (
 from state_runner.domain.generation import Generation, GenerationRequest, RoleGenerator
 from state_runner.domain.judging import judge, read_outputs
 from state_runner.domain.llm import LLMPort, WarmUp
-from state_runner.domain.outcome import IterationSummary, RunOutcome, outcome, summarise
-from state_runner.domain.ports import (
-    CallObserver,
-    Clock,
-    IterationFiles,
-    LedgerSource,
-    NoObserver,
-    RoleFiles,
-    StateUnitOfWork,
-    Vcs,
-    Workspace,
-)
-from state_runner.domain.preflight import RunContext, prepare
+from state_runner.domain.outcome import RunOutcome, outcome, summarise
+from state_runner.domain.ports import IterationFiles
+from state_runner.domain.preflight import prepare
 from state_runner.domain.records import IterationResult
 from state_runner.domain.rejection import reject
+from state_runner.domain.run_types import IterationSummary, KernelOptions, KernelPorts, RunContext
 
 __all__ = ["IterationSummary", "Kernel", "KernelOptions", "KernelPorts", "RunOutcome"]
-
-
-@dataclass(frozen=True)
-class KernelOptions:
-    """One kernel invocation's knobs (docs/kernel-contract.md section 2)."""
-
-    chapter_id: str
-    max_iterations: int = 3
-    max_diff_ratio: float = 0.35
-    max_drift_score: float = 0.30
-    require_two_consecutive_passes: bool = True
-    commit: bool = False
-    use_llm: bool = False
-    writer_retries: int = 2
-    adhoc_instructions: str = ""
-    max_run_tokens: int | None = None
-    role_models: Mapping[str, str] = field(default_factory=dict)  # for the record only
-
-
-@dataclass
-class KernelPorts:
-    """Everything the kernel talks to."""
-
-    workspace: Workspace
-    files: RoleFiles
-    ledger: LedgerSource
-    state: StateUnitOfWork
-    vcs: Vcs
-    clock: Clock
-    llm: LLMPort | None = None
-    role_llms: Mapping[str, LLMPort] = field(default_factory=dict)  # roles with their own model
-    progress: Callable[[str], None] = field(default=lambda _message: None)
-    observer: CallObserver = field(default_factory=NoObserver)
-    notice: Callable[[str], None] = field(default=lambda _message: None)
 
 
 @dataclass

@@ -2,42 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
 from state_runner.domain import adhoc, rules
 from state_runner.domain.errors import KernelError
 from state_runner.domain.evals import EvalConfigs, validate_eval_configs
 from state_runner.domain.markdown import heading_lines
-from state_runner.domain.model import Chapter, Ledger
+from state_runner.domain.model import Ledger
 from state_runner.domain.ports import Workspace
 from state_runner.domain.roles import EVAL_NAMES, ROLE_NAMES, chapter_hypothesis, contract_text
-
-if TYPE_CHECKING:
-    from state_runner.domain.kernel import KernelOptions, KernelPorts
-    from state_runner.domain.outcome import IterationSummary
-
-
-@dataclass
-class RunContext:
-    """One run's inputs and its state between iterations."""
-
-    options: KernelOptions
-    ledger: Ledger
-    chapter: Chapter
-    chapter_path: str
-    baseline: str
-    baseline_headings: list[str]
-    hypothesis: str
-    configs: EvalConfigs
-    eval_texts: dict[str, str]
-    contracts: dict[str, str]
-    other_chapters: dict[str, str]
-    previous_critic: dict[str, Any] | None
-    consecutive_passes: int
-    current_iteration: int
-    required_passes: int
-    summaries: list[IterationSummary] = field(default_factory=list)
+from state_runner.domain.run_types import KernelOptions, KernelPorts, RunContext
 
 
 def check_governance(ports: KernelPorts) -> None:

@@ -67,15 +67,11 @@ def section_gates(
     run: RunContext, current: str, revised: str, plan: PlannerPlan
 ) -> tuple[float, set[str]]:
     """Headings kept, diff ratio, declared and undeclared sections, in the contract's order."""
-    with blame("writer"):
-        guards.check_headings(run.baseline_headings, revised)
-        ratio = guards.check_diff(current, revised, run.options.max_diff_ratio)
-    if not guards.declared_sections(plan, run.baseline_headings):
-        with blame("planner"):
-            guards.check_sections(plan, run.baseline_headings, current, revised)
-    with blame("writer"):
-        declared = guards.check_sections(plan, run.baseline_headings, current, revised)
-    return ratio, declared
+    cap = run.options.max_diff_ratio
+    verdict = guards.section_gates(plan, run.baseline_headings, current, revised, cap)
+    if verdict.violation is not None:
+        raise OutputRejected(verdict.violation.message, verdict.violation.role)
+    return verdict.ratio, set(verdict.declared)
 
 
 def judge(

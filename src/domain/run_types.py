@@ -24,19 +24,24 @@ from state_runner.domain.ports import (
     Workspace,
 )
 
+DEFAULT_MAX_ITERATIONS = 3
+DEFAULT_MAX_DIFF_RATIO = 0.35
+DEFAULT_MAX_DRIFT_SCORE = 0.30
+DEFAULT_WRITER_RETRIES = 2
+
 
 @dataclass(frozen=True)
 class KernelOptions:
     """One kernel invocation's knobs (docs/kernel-contract.md section 2)."""
 
     chapter_id: str
-    max_iterations: int = 3
-    max_diff_ratio: float = 0.35
-    max_drift_score: float = 0.30
+    max_iterations: int = DEFAULT_MAX_ITERATIONS
+    max_diff_ratio: float = DEFAULT_MAX_DIFF_RATIO
+    max_drift_score: float = DEFAULT_MAX_DRIFT_SCORE
     require_two_consecutive_passes: bool = True
     commit: bool = False
     use_llm: bool = False
-    writer_retries: int = 2
+    writer_retries: int = DEFAULT_WRITER_RETRIES
     adhoc_instructions: str = ""
     max_run_tokens: int | None = None
     role_models: Mapping[str, str] = field(default_factory=dict)  # for the record only

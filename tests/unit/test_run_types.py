@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import ast
 from pathlib import Path
 
 import state_runner.domain.run_types as run_types
+from state_runner.app.kernel_command import add_arguments
+from state_runner.app.settings import writer_retries
 from state_runner.domain import kernel, outcome
 
 DOMAIN = Path(run_types.__file__).parent
@@ -44,3 +47,16 @@ def test_the_kernel_still_offers_its_public_names() -> None:
     assert set(kernel.__all__) == {
         "IterationSummary", "Kernel", "KernelOptions", "KernelPorts", "RunOutcome"
     }  # fmt: skip
+
+
+def test_the_defaults_are_stated_once_and_the_cli_and_settings_use_them() -> None:
+    options = run_types.KernelOptions("c")
+    assert (options.max_iterations, options.max_diff_ratio) == (3, 0.35)
+    assert (options.max_drift_score, options.writer_retries) == (0.30, 2)
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args([])
+    assert int(args.max_iterations) == run_types.DEFAULT_MAX_ITERATIONS
+    assert float(args.max_diff_ratio) == run_types.DEFAULT_MAX_DIFF_RATIO
+    assert float(args.max_drift_score) == run_types.DEFAULT_MAX_DRIFT_SCORE
+    assert writer_retries(None, {}) == run_types.DEFAULT_WRITER_RETRIES

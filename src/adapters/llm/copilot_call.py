@@ -15,6 +15,7 @@ from state_runner.adapters.llm import copilot_failures as failures
 from state_runner.adapters.llm.copilot_github import BUILTIN_MCP_SERVERS, without_tokens
 from state_runner.adapters.llm.copilot_params import CallParams
 from state_runner.domain.llm import ErrorKind, LLMBilling, LLMClientError, LLMUsage
+from state_runner.domain.llm_settings import DEFAULT_TIMEOUT_S
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class CopilotConfig:
     model: str
     base_url: str | None = None
     api_key_env: str = "COPILOT_API_KEY"
-    timeout_s: float = 90.0
+    timeout_s: float = DEFAULT_TIMEOUT_S
     wire_api: str = "completions"
     cli_path: str | None = None
     verbose: bool = False

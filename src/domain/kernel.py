@@ -57,19 +57,32 @@ class Kernel:
                 if isinstance(llm, WarmUp):
                     llm.warm_up()
         run = prepare(self.p, options)
-        start = run.current_iteration
-        it = _Iteration(start, self.p.files.iteration(options.chapter_id, start))
+        start, last = run.current_iteration, None  # `last`: the latest iteration run, if any
         for number in range(start + 1, start + 1 + options.max_iterations):
-            it = _Iteration(number, self.p.files.iteration(options.chapter_id, number))
-            ended = self._iterate(run, it)
+            last = _Iteration(number, self.p.files.iteration(options.chapter_id, number))
+            ended = self._iterate(run, last)
             if ended is not None:
                 return ended
+        return self._hold(run, last)
+
+    def _hold(self, run: RunContext, last: _Iteration | None) -> RunOutcome:
+        """Every iteration ran without promotion: the chapter goes on hold.
+
+        The last iteration's event log records it; with no iteration run there is none, and the
+        outcome names the folder of the chapter's current iteration.
+        """
+        cid = run.options.chapter_id
         run.chapter.hold()
         self.p.state.save_ledger(run.ledger.to_json())
-        if options.max_iterations > 0:  # an iteration ran: its event log records the hold
-            it.files.event("lifecycle_transition", {"iteration": it.number, "new_status": "hold"})
-        self.p.progress(f"{options.chapter_id}: max iterations reached; status set to 'hold'")
-        return outcome(EXIT_HOLD, run.chapter, run.summaries, it.files.shown_folder())
+        if last is not None:
+            last.files.event(
+                "lifecycle_transition", {"iteration": last.number, "new_status": "hold"}
+            )
+        self.p.progress(f"{cid}: max iterations reached; status set to 'hold'")
+        files = (
+            last.files if last is not None else self.p.files.iteration(cid, run.current_iteration)
+        )
+        return outcome(EXIT_HOLD, run.chapter, run.summaries, files.shown_folder())
 
     def _llms(self) -> list[LLMPort]:
         """Each distinct LLM port a role will ask, once (the default one only if a role uses it)."""

@@ -38,9 +38,21 @@ def other_chapters(ports: KernelPorts, ledger: Ledger, chapter_id: str) -> dict[
     return texts
 
 
+def read_evals(ws: Workspace) -> tuple[EvalConfigs, dict[str, str]]:
+    """The book's three eval documents, each read once: validated (defaults filled in), and
+    their text as the critic is shown it."""
+    texts: dict[str, str] = {}
+    docs: dict[str, object] = {}
+    for name in EVAL_NAMES:  # each file read, then parsed, before the next one
+        rel_path = f"evals/{name}.yaml"
+        texts[name] = ws.read_text(rel_path)
+        docs[name] = ws.parse_yaml(texts[name], rel_path)
+    return validate_eval_configs(docs), texts
+
+
 def read_eval_configs(ws: Workspace) -> EvalConfigs:
     """The book's three eval documents, validated (defaults filled in)."""
-    return validate_eval_configs({n: ws.read_yaml(f"evals/{n}.yaml") for n in EVAL_NAMES})
+    return read_evals(ws)[0]
 
 
 def contracts(ports: KernelPorts, options: KernelOptions) -> dict[str, str]:
@@ -67,8 +79,7 @@ def prepare(ports: KernelPorts, options: KernelOptions) -> RunContext:
     chapter = ledger.chapter_for_run(options.chapter_id)
     chapter_path = ws.resolve_chapter_path(chapter.path)
     baseline = ws.read_text(chapter_path)
-    configs = read_eval_configs(ws)
-    eval_texts = {name: ws.read_text(f"evals/{name}.yaml") for name in EVAL_NAMES}
+    configs, eval_texts = read_evals(ws)
     prompts = contracts(ports, options)
     ports.state.check()
     roadmap = ws.read_text("ROADMAP.md") if ws.exists("ROADMAP.md") else ""

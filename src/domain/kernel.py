@@ -20,7 +20,7 @@ from state_runner.domain.errors import (
     OutputRejected,
 )
 from state_runner.domain.generation import Generation, GenerationRequest, RoleGenerator
-from state_runner.domain.judging import judge, read_outputs
+from state_runner.domain.judging import Parsed, judge, read_outputs
 from state_runner.domain.llm import LLMPort, WarmUp
 from state_runner.domain.outcome import RunOutcome, outcome, summarise
 from state_runner.domain.ports import IterationFiles
@@ -133,7 +133,8 @@ class Kernel:
         tokens["llm_completion_tokens"] = usage.completion_tokens
         trace_events.phase(it.files, clock, "role_output_ready", "ok", started, tokens)
         started = clock.monotonic_ms()
-        judged = judge(run, it.files, clock, it.number, it.current, outputs, usage)
+        parsed = Parsed(it.done.documents, it.done.plan)
+        judged = judge(run, it.files, clock, it.number, it.current, outputs, usage, parsed)
         result = judged.result
         run.consecutive_passes = result.consecutive_passes
         trace_events.evaluated(it.files, clock, result, started, run.options.max_drift_score)

@@ -59,7 +59,3 @@ class FsWorkspace:
             raise KernelError(
                 f"Invalid YAML: {self.path(rel_path)}: {one_line(str(exc))}"
             ) from None
-
-    def read_yaml(self, rel_path: str) -> Any:
-        """The parsed YAML document at `rel_path` (read, then `parse_yaml`)."""
-        return self.parse_yaml(self.read_text(rel_path), rel_path)

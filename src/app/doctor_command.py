@@ -11,6 +11,7 @@ from state_runner.app import doctor_offline
 from state_runner.app.doctor import Line, run_doctor
 from state_runner.app.settings import llm_settings
 from state_runner.domain.errors import KernelError
+from state_runner.domain.llm_settings import DEFAULT_TIMEOUT_S
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--llm-base-url", help="BYOK endpoint (env KERNEL_LLM_BASE_URL)")
     parser.add_argument("--llm-api-key-env", help="env variable holding the BYOK key")
-    parser.add_argument("--llm-timeout-s", help="seconds for the call (90)")
+    parser.add_argument("--llm-timeout-s", help=f"seconds for the call ({DEFAULT_TIMEOUT_S:g})")
 
 
 def print_line(line: Line) -> None:

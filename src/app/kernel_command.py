@@ -29,7 +29,14 @@ from state_runner.app.settings import (
 from state_runner.domain.errors import EXIT_MISSING_OUTPUTS, KernelError
 from state_runner.domain.kernel import KernelOptions, RunOutcome
 from state_runner.domain.llm import LLMPort
+from state_runner.domain.llm_settings import DEFAULT_TIMEOUT_S
 from state_runner.domain.ports import CallObserver, NoObserver
+from state_runner.domain.run_types import (
+    DEFAULT_MAX_DIFF_RATIO,
+    DEFAULT_MAX_DRIFT_SCORE,
+    DEFAULT_MAX_ITERATIONS,
+    DEFAULT_WRITER_RETRIES,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,9 +47,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--root", help="workspace root (default: the current directory)")
     parser.add_argument("--io-dir", help="role I/O root (default: <root>/state/role_io)")
-    parser.add_argument("--max-iterations", default="3", help="iterations in this run (3)")
-    parser.add_argument("--max-diff-ratio", default="0.35", help="writer diff cap (0.35)")
-    parser.add_argument("--max-drift-score", default="0.30", help="drift cap (0.30)")
+    iterations, diff_cap = str(DEFAULT_MAX_ITERATIONS), f"{DEFAULT_MAX_DIFF_RATIO:.2f}"
+    drift_cap = f"{DEFAULT_MAX_DRIFT_SCORE:.2f}"
+    parser.add_argument(
+        "--max-iterations", default=iterations, help=f"iterations in this run ({iterations})"
+    )
+    parser.add_argument("--max-diff-ratio", default=diff_cap, help=f"writer diff cap ({diff_cap})")
+    parser.add_argument("--max-drift-score", default=drift_cap, help=f"drift cap ({drift_cap})")
     passes = parser.add_mutually_exclusive_group()
     passes.add_argument(
         "--require-two-consecutive-passes",
@@ -61,7 +72,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_llm_arguments(parser)
     parser.add_argument(
         "--writer-retries",
-        help="LLM writer retries after a section-gate violation (2; env KERNEL_WRITER_RETRIES)",
+        help=f"LLM writer retries after a section-gate violation ({DEFAULT_WRITER_RETRIES}; "
+        "env KERNEL_WRITER_RETRIES)",
     )
     parser.add_argument(
         "--adhoc-instructions",
@@ -105,7 +117,7 @@ def add_llm_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--llm-api-key-env", help="NAME of the env var holding the BYOK key (COPILOT_API_KEY)"
     )
-    parser.add_argument("--llm-timeout-s", help="seconds per LLM call (90)")
+    parser.add_argument("--llm-timeout-s", help=f"seconds per LLM call ({DEFAULT_TIMEOUT_S:g})")
     parser.add_argument(
         "--max-run-tokens",
         metavar="N",

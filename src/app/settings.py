@@ -20,9 +20,9 @@ from state_runner.domain.llm_settings import (
     DEFAULT_TIMEOUT_S,
     LLMSettings,
 )
+from state_runner.domain.run_types import DEFAULT_WRITER_RETRIES
 
 WIRE_APIS = ("completions", "responses")
-DEFAULT_WRITER_RETRIES = 2
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -200,7 +200,7 @@ def max_run_tokens(flag: str | None, env: Mapping[str, str]) -> int | None:
 
 
 def writer_retries(flag: str | None, env: Mapping[str, str]) -> int:
-    """`--writer-retries`, else env `KERNEL_WRITER_RETRIES`, else 2."""
+    """`--writer-retries`, else env `KERNEL_WRITER_RETRIES`, else `DEFAULT_WRITER_RETRIES`."""
     raw, source = _pick(flag, env, "KERNEL_WRITER_RETRIES")
     if raw is None:
         return DEFAULT_WRITER_RETRIES

@@ -48,6 +48,8 @@ class Generation:
     roles: list[str] = field(default_factory=list)
     calls: int = 0
     billing: LLMBilling | None = None
+    documents: dict[str, object] = field(default_factory=dict)  # JSON the LLM replied, by role
+    plan: PlannerPlan | None = None  # the plan, once parsed for the writer's gates
 
     def count(self, response: LLMResponse) -> None:
         self.calls += 1
@@ -174,10 +176,11 @@ class RoleGenerator:
         except KernelError as exc:
             raise OutputRejected(exc.message, role) from None
         self._write(request, role, roles.dump_json(data))
+        done.documents[role] = data
 
     def _writer(self, request: GenerationRequest, done: Generation) -> None:
         first = roles.writer_user_text(request.current, self._read(request, "planner") or "")
-        plan = self._plan(request) if request.writer_retries > 0 else None
+        plan = self._plan(request, done) if request.writer_retries > 0 else None
         user, attempts = first, request.writer_retries + 1
         for attempt in range(1, attempts + 1):
             content = self._ask(request, "writer", user, done, "writer")
@@ -199,13 +202,19 @@ class RoleGenerator:
         prompt = roles.RolePrompt(system=request.contracts["writer"], user=user)
         request.files.trace(f"writer.attempt{attempt}", prompt.trace_text(), reply)
 
-    def _plan(self, request: GenerationRequest) -> PlannerPlan:
-        """The plan the writer's section gates are checked against."""
+    def _plan(self, request: GenerationRequest, done: Generation) -> PlannerPlan:
+        """The plan the writer's section gates are checked against, kept for judging: the LLM's
+        reply as parsed, else the person-written `planner.json` read and validated."""
         shown = request.files.shown("planner.json")
         try:
-            return parse_planner(roles.load_output_json(self._read(request, "planner"), shown))
+            if "planner" in done.documents:
+                done.plan = parse_planner(done.documents["planner"])
+            else:
+                text = self._read(request, "planner")
+                done.plan = parse_planner(roles.load_output_json(text, shown))
         except KernelError as exc:
             raise OutputRejected(exc.message, "planner") from None
+        return done.plan
 
     def _violation(self, request: GenerationRequest, plan: PlannerPlan, text: str) -> str | None:
         try:

@@ -1,15 +1,16 @@
-"""Deterministic writer gates: headings kept, diff size, declared sections.
+"""The section gates, each written once: headings kept, diff cap, declared and undeclared sections.
 
-See docs/kernel-contract.md sections 5.3-5.6.
+One verdict (`section_gates`) serves both the refusals (domain.judging) and the writer's
+self-repair notes (domain.repair). See docs/kernel-contract.md sections 5.3-5.6 and 9.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from state_runner.domain.contracts import PlannerPlan
-from state_runner.domain.errors import KernelError
 from state_runner.domain.markdown import h2_sections, heading_lines
 
 
@@ -42,13 +43,28 @@ def changed_sections(old: str, new: str) -> set[str]:
     return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
 
 
-def check_headings(baseline_headings: list[str], revised: str) -> None:
-    revised_headings = heading_lines(revised)
-    if revised_headings != baseline_headings:
-        raise KernelError(
-            "Writer changed headings; this is forbidden. "
-            + first_heading_difference(baseline_headings, revised_headings)
-        )
+HEADINGS_NOTE = (
+    "Writer changed headings; restore the original heading structure and ordering exactly."
+)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A section gate a revision breaks: which one, whose fault, the refusal and the repair note."""
+
+    gate: str  # "headings", "diff", "declared" or "undeclared", in the contract's order
+    role: str  # the output at fault: "planner" when the plan declares no section, else "writer"
+    message: str  # the refusal (kernel contract section 5)
+    note: str = ""  # what the writer is told on a retry ("" when the writer cannot repair it)
+
+
+@dataclass(frozen=True)
+class GateVerdict:
+    """The section gates' verdict on one revision: the first gate broken, or the figures kept."""
+
+    violation: Violation | None
+    ratio: float = 0.0
+    declared: frozenset[str] = frozenset()
 
 
 def first_heading_difference(expected: list[str], found: list[str]) -> str:
@@ -61,26 +77,71 @@ def first_heading_difference(expected: list[str], found: list[str]) -> str:
     return f"Extra heading {found[len(expected)]!r}."
 
 
-def check_diff(current: str, revised: str, cap: float) -> float:
-    ratio = diff_ratio(current, revised)
-    if ratio > cap:
-        raise KernelError(f"Writer diff size too large ({ratio:.2f} > {cap:.2f}).")
-    return ratio
+def headings_violation(baseline_headings: list[str], revised: str) -> Violation | None:
+    """Gate 5.3: every heading line survives unchanged and in order."""
+    revised_headings = heading_lines(revised)
+    if revised_headings == baseline_headings:
+        return None
+    difference = first_heading_difference(baseline_headings, revised_headings)
+    message = "Writer changed headings; this is forbidden. " + difference
+    return Violation("headings", "writer", message, HEADINGS_NOTE)
 
 
-def check_sections(
-    plan: PlannerPlan, baseline_headings: list[str], current: str, revised: str
-) -> set[str]:
-    """Raise unless every changed section was declared; returns the declared set."""
-    declared = declared_sections(plan, baseline_headings)
-    if not declared:
-        example = next((h for h in baseline_headings if h.startswith("## ")), "## Thesis")
-        raise KernelError(
-            "Planner did not explicitly reference any existing '##' headings. Name at least "
-            "one verbatim in focus_areas, structural_changes or risk_flags, "
-            f'e.g. "{example}: <change>".'
-        )
+def diff_note(ratio: float, cap: float) -> str:
+    return f"Writer diff size too large; keep edits smaller. diff_ratio={ratio:.2f} limit={cap:.2f}"
+
+
+def diff_violation(ratio: float, cap: float) -> Violation | None:
+    """Gate 5.4: the diff ratio is at most the cap."""
+    if ratio <= cap:
+        return None
+    message = f"Writer diff size too large ({ratio:.2f} > {cap:.2f})."
+    return Violation("diff", "writer", message, diff_note(ratio, cap))
+
+
+def declared_violation(declared: set[str], baseline_headings: list[str]) -> Violation | None:
+    """Gate 5.5: the plan names at least one existing `## ` heading (else the planner's fault)."""
+    if declared:
+        return None
+    example = next((h for h in baseline_headings if h.startswith("## ")), "## Thesis")
+    message = (
+        "Planner did not explicitly reference any existing '##' headings. Name at least "
+        "one verbatim in focus_areas, structural_changes or risk_flags, "
+        f'e.g. "{example}: <change>".'
+    )
+    return Violation("declared", "planner", message)
+
+
+def undeclared_note(sections: Sequence[str]) -> str:
+    return (
+        f"Writer modified undeclared sections: {', '.join(sections)}. "
+        "Undo those edits and copy those sections verbatim from the input chapter."
+    )
+
+
+def undeclared_violation(declared: set[str], current: str, revised: str) -> Violation | None:
+    """Gate 5.6: every changed `## ` section was declared (listed sorted)."""
     illegal = sorted(changed_sections(current, revised) - declared)
-    if illegal:
-        raise KernelError("Writer modified undeclared sections: " + ", ".join(illegal))
-    return declared
+    if not illegal:
+        return None
+    message = "Writer modified undeclared sections: " + ", ".join(illegal)
+    return Violation("undeclared", "writer", message, undeclared_note(illegal))
+
+
+def section_gates(
+    plan: PlannerPlan, baseline_headings: list[str], current: str, revised: str, cap: float
+) -> GateVerdict:
+    """The first section gate `revised` breaks, in the contract's order, or its ratio and
+    declared sections when it passes them all."""
+    broken = headings_violation(baseline_headings, revised)
+    if broken is not None:
+        return GateVerdict(broken)
+    ratio = diff_ratio(current, revised)
+    broken = diff_violation(ratio, cap)
+    if broken is not None:
+        return GateVerdict(broken, ratio)
+    declared = declared_sections(plan, baseline_headings)
+    broken = declared_violation(declared, baseline_headings) or undeclared_violation(
+        declared, current, revised
+    )
+    return GateVerdict(broken, ratio, frozenset(declared))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from state_runner.domain import guards, roles
@@ -18,8 +18,8 @@ from state_runner.domain.evals import run_deterministic_evals
 from state_runner.domain.ledger_checks import check_reply
 from state_runner.domain.llm import LLMUsage
 from state_runner.domain.ports import Clock, IterationFiles
-from state_runner.domain.preflight import RunContext
 from state_runner.domain.records import IterationResult
+from state_runner.domain.run_types import RunContext
 
 _Parsed = TypeVar("_Parsed", PlannerPlan, CriticReport)
 
@@ -53,13 +53,26 @@ def read_outputs(files: IterationFiles) -> dict[str, str | None]:
     return outputs
 
 
+@dataclass(frozen=True)
+class Parsed:
+    """What generation already parsed, so judging parses nothing twice: the JSON documents the
+    LLM replied (by role) and the plan checked for the writer's gates (None when not yet)."""
+
+    documents: Mapping[str, object] = field(default_factory=dict)
+    plan: PlannerPlan | None = None
+
+
 def parse_output(
     outputs: Mapping[str, str | None],
     files: IterationFiles,
     role: str,
     parse: Callable[[object], _Parsed],
+    documents: Mapping[str, object],
 ) -> _Parsed:
+    """The role's output validated: the LLM's document where it made one, else the file's JSON."""
     with blame(role):
+        if role in documents:
+            return parse(documents[role])
         return parse(roles.load_output_json(outputs[role], files.shown(roles.OUTPUT_FILES[role])))
 
 
@@ -67,15 +80,11 @@ def section_gates(
     run: RunContext, current: str, revised: str, plan: PlannerPlan
 ) -> tuple[float, set[str]]:
     """Headings kept, diff ratio, declared and undeclared sections, in the contract's order."""
-    with blame("writer"):
-        guards.check_headings(run.baseline_headings, revised)
-        ratio = guards.check_diff(current, revised, run.options.max_diff_ratio)
-    if not guards.declared_sections(plan, run.baseline_headings):
-        with blame("planner"):
-            guards.check_sections(plan, run.baseline_headings, current, revised)
-    with blame("writer"):
-        declared = guards.check_sections(plan, run.baseline_headings, current, revised)
-    return ratio, declared
+    cap = run.options.max_diff_ratio
+    verdict = guards.section_gates(plan, run.baseline_headings, current, revised, cap)
+    if verdict.violation is not None:
+        raise OutputRejected(verdict.violation.message, verdict.violation.role)
+    return verdict.ratio, set(verdict.declared)
 
 
 def judge(
@@ -86,10 +95,13 @@ def judge(
     current: str,
     outputs: Mapping[str, str | None],
     usage: LLMUsage,
+    parsed: Parsed,
 ) -> Judgement:
     """Validate the outputs, run the evals, decide pass/refine and count the streak."""
-    plan = parse_output(outputs, files, "planner", parse_planner)
-    critic = parse_output(outputs, files, "critic", parse_critic)
+    plan = parsed.plan
+    if plan is None:
+        plan = parse_output(outputs, files, "planner", parse_planner, parsed.documents)
+    critic = parse_output(outputs, files, "critic", parse_critic, parsed.documents)
     revised = outputs["writer"] or ""
     ratio, declared = section_gates(run, current, revised, plan)
     started, timestamp = clock.monotonic_ms(), clock.now_iso()

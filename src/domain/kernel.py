@@ -7,7 +7,6 @@ the state unit of work. See docs/kernel-contract.md section 3 and docs/architect
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,59 +20,16 @@ from state_runner.domain.errors import (
     OutputRejected,
 )
 from state_runner.domain.generation import Generation, GenerationRequest, RoleGenerator
-from state_runner.domain.judging import judge, read_outputs
+from state_runner.domain.judging import Parsed, judge, read_outputs
 from state_runner.domain.llm import LLMPort, WarmUp
-from state_runner.domain.outcome import IterationSummary, RunOutcome, outcome, summarise
-from state_runner.domain.ports import (
-    CallObserver,
-    Clock,
-    IterationFiles,
-    LedgerSource,
-    NoObserver,
-    RoleFiles,
-    StateUnitOfWork,
-    Vcs,
-    Workspace,
-)
-from state_runner.domain.preflight import RunContext, prepare
+from state_runner.domain.outcome import RunOutcome, outcome, summarise
+from state_runner.domain.ports import IterationFiles
+from state_runner.domain.preflight import prepare
 from state_runner.domain.records import IterationResult
 from state_runner.domain.rejection import reject
+from state_runner.domain.run_types import IterationSummary, KernelOptions, KernelPorts, RunContext
 
 __all__ = ["IterationSummary", "Kernel", "KernelOptions", "KernelPorts", "RunOutcome"]
-
-
-@dataclass(frozen=True)
-class KernelOptions:
-    """One kernel invocation's knobs (docs/kernel-contract.md section 2)."""
-
-    chapter_id: str
-    max_iterations: int = 3
-    max_diff_ratio: float = 0.35
-    max_drift_score: float = 0.30
-    require_two_consecutive_passes: bool = True
-    commit: bool = False
-    use_llm: bool = False
-    writer_retries: int = 2
-    adhoc_instructions: str = ""
-    max_run_tokens: int | None = None
-    role_models: Mapping[str, str] = field(default_factory=dict)  # for the record only
-
-
-@dataclass
-class KernelPorts:
-    """Everything the kernel talks to."""
-
-    workspace: Workspace
-    files: RoleFiles
-    ledger: LedgerSource
-    state: StateUnitOfWork
-    vcs: Vcs
-    clock: Clock
-    llm: LLMPort | None = None
-    role_llms: Mapping[str, LLMPort] = field(default_factory=dict)  # roles with their own model
-    progress: Callable[[str], None] = field(default=lambda _message: None)
-    observer: CallObserver = field(default_factory=NoObserver)
-    notice: Callable[[str], None] = field(default=lambda _message: None)
 
 
 @dataclass
@@ -101,19 +57,32 @@ class Kernel:
                 if isinstance(llm, WarmUp):
                     llm.warm_up()
         run = prepare(self.p, options)
-        start = run.current_iteration
-        it = _Iteration(start, self.p.files.iteration(options.chapter_id, start))
+        start, last = run.current_iteration, None  # `last`: the latest iteration run, if any
         for number in range(start + 1, start + 1 + options.max_iterations):
-            it = _Iteration(number, self.p.files.iteration(options.chapter_id, number))
-            ended = self._iterate(run, it)
+            last = _Iteration(number, self.p.files.iteration(options.chapter_id, number))
+            ended = self._iterate(run, last)
             if ended is not None:
                 return ended
+        return self._hold(run, last)
+
+    def _hold(self, run: RunContext, last: _Iteration | None) -> RunOutcome:
+        """Every iteration ran without promotion: the chapter goes on hold.
+
+        The last iteration's event log records it; with no iteration run there is none, and the
+        outcome names the folder of the chapter's current iteration.
+        """
+        cid = run.options.chapter_id
         run.chapter.hold()
         self.p.state.save_ledger(run.ledger.to_json())
-        if options.max_iterations > 0:  # an iteration ran: its event log records the hold
-            it.files.event("lifecycle_transition", {"iteration": it.number, "new_status": "hold"})
-        self.p.progress(f"{options.chapter_id}: max iterations reached; status set to 'hold'")
-        return outcome(EXIT_HOLD, run.chapter, run.summaries, it.files.shown_folder())
+        if last is not None:
+            last.files.event(
+                "lifecycle_transition", {"iteration": last.number, "new_status": "hold"}
+            )
+        self.p.progress(f"{cid}: max iterations reached; status set to 'hold'")
+        files = (
+            last.files if last is not None else self.p.files.iteration(cid, run.current_iteration)
+        )
+        return outcome(EXIT_HOLD, run.chapter, run.summaries, files.shown_folder())
 
     def _llms(self) -> list[LLMPort]:
         """Each distinct LLM port a role will ask, once (the default one only if a role uses it)."""
@@ -164,7 +133,8 @@ class Kernel:
         tokens["llm_completion_tokens"] = usage.completion_tokens
         trace_events.phase(it.files, clock, "role_output_ready", "ok", started, tokens)
         started = clock.monotonic_ms()
-        judged = judge(run, it.files, clock, it.number, it.current, outputs, usage)
+        parsed = Parsed(it.done.documents, it.done.plan)
+        judged = judge(run, it.files, clock, it.number, it.current, outputs, usage, parsed)
         result = judged.result
         run.consecutive_passes = result.consecutive_passes
         trace_events.evaluated(it.files, clock, result, started, run.options.max_drift_score)

@@ -31,6 +31,13 @@ def _non_negative_int(value: object) -> int:
     return 0
 
 
+def _raw_count(value: object) -> int:
+    """A reported token count: a string of ASCII digits is parsed, the rest coerced as usual."""
+    if isinstance(value, str):
+        return int(value) if value.isascii() and value.isdigit() else 0
+    return _non_negative_int(value)
+
+
 @dataclass(frozen=True)
 class LLMUsage:
     """Token usage of one or more calls; both counts are always ints >= 0."""
@@ -44,8 +51,9 @@ class LLMUsage:
 
     @classmethod
     def from_raw(cls, prompt: object, completion: object) -> LLMUsage:
-        """Usage from the values a backend reported (None, floats, strings: ints >= 0)."""
-        return cls(_non_negative_int(prompt), _non_negative_int(completion))
+        """Usage from the values a backend reported: ints and floats as counts, a string of
+        ASCII digits as its number (`"12"` is 12); None, negatives and anything else are 0."""
+        return cls(_raw_count(prompt), _raw_count(completion))
 
     def __add__(self, other: LLMUsage) -> LLMUsage:
         if not isinstance(other, LLMUsage):
@@ -118,7 +126,7 @@ class ErrorKind(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
-_RETRYABLE = frozenset(
+RETRYABLE_KINDS: frozenset[ErrorKind] = frozenset(
     {ErrorKind.RATE_LIMIT, ErrorKind.TIMEOUT, ErrorKind.CONNECTION, ErrorKind.PROVIDER}
 )
 
@@ -126,13 +134,15 @@ _RETRYABLE = frozenset(
 class LLMClientError(Exception):
     """The only exception an LLMPort adapter lets escape `chat()` or `close()`."""
 
-    def __init__(
-        self, message: str, *, kind: ErrorKind = ErrorKind.UNKNOWN, retryable: bool | None = None
-    ) -> None:
+    def __init__(self, message: str, *, kind: ErrorKind = ErrorKind.UNKNOWN) -> None:
         super().__init__(message)
         self.message = message
         self.kind = kind
-        self.retryable = kind in _RETRYABLE if retryable is None else retryable
+
+    @property
+    def retryable(self) -> bool:
+        """Whether the same call may succeed later: one rule, `kind in RETRYABLE_KINDS`."""
+        return self.kind in RETRYABLE_KINDS
 
     def __str__(self) -> str:
         return self.message

@@ -5,29 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from state_runner.domain.errors import EXIT_MISSING_OUTPUTS
-from state_runner.domain.llm import LLMUsage
 from state_runner.domain.model import Chapter
 from state_runner.domain.records import IterationResult
+from state_runner.domain.run_types import IterationSummary
 from state_runner.domain.verdicts import failed_checks, last_verdict
 
-
-@dataclass(frozen=True)
-class IterationSummary:
-    """What a person wants to know about one iteration."""
-
-    iteration: int
-    critic_decision: str
-    diff_ratio: float
-    declared_sections: tuple[str, ...]
-    chapter_quality_pass: bool
-    style_guard_pass: bool
-    drift_pass: bool
-    drift_score: float
-    deterministic_pass: bool
-    pass_now: bool
-    consecutive_passes: int
-    usage: LLMUsage
-    failed_checks: tuple[str, ...] = ()
+__all__ = ["IterationSummary", "RunOutcome", "outcome", "summarise"]
 
 
 @dataclass(frozen=True)

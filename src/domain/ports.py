@@ -49,8 +49,8 @@ class Workspace(Protocol):
         """UTF-8 text; `KernelError('Missing file: <path>')` when absent."""
         ...
 
-    def read_yaml(self, rel_path: str) -> Any:
-        """Parsed YAML document; `KernelError` when missing or unparsable."""
+    def parse_yaml(self, text: str, rel_path: str) -> Any:
+        """The YAML document `text` read from `rel_path`; `KernelError` when unparsable."""
         ...
 
 

@@ -2,42 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
 from state_runner.domain import adhoc, rules
 from state_runner.domain.errors import KernelError
 from state_runner.domain.evals import EvalConfigs, validate_eval_configs
 from state_runner.domain.markdown import heading_lines
-from state_runner.domain.model import Chapter, Ledger
+from state_runner.domain.model import Ledger
 from state_runner.domain.ports import Workspace
 from state_runner.domain.roles import EVAL_NAMES, ROLE_NAMES, chapter_hypothesis, contract_text
-
-if TYPE_CHECKING:
-    from state_runner.domain.kernel import KernelOptions, KernelPorts
-    from state_runner.domain.outcome import IterationSummary
-
-
-@dataclass
-class RunContext:
-    """One run's inputs and its state between iterations."""
-
-    options: KernelOptions
-    ledger: Ledger
-    chapter: Chapter
-    chapter_path: str
-    baseline: str
-    baseline_headings: list[str]
-    hypothesis: str
-    configs: EvalConfigs
-    eval_texts: dict[str, str]
-    contracts: dict[str, str]
-    other_chapters: dict[str, str]
-    previous_critic: dict[str, Any] | None
-    consecutive_passes: int
-    current_iteration: int
-    required_passes: int
-    summaries: list[IterationSummary] = field(default_factory=list)
+from state_runner.domain.run_types import KernelOptions, KernelPorts, RunContext
 
 
 def check_governance(ports: KernelPorts) -> None:
@@ -66,9 +38,21 @@ def other_chapters(ports: KernelPorts, ledger: Ledger, chapter_id: str) -> dict[
     return texts
 
 
+def read_evals(ws: Workspace) -> tuple[EvalConfigs, dict[str, str]]:
+    """The book's three eval documents, each read once: validated (defaults filled in), and
+    their text as the critic is shown it."""
+    texts: dict[str, str] = {}
+    docs: dict[str, object] = {}
+    for name in EVAL_NAMES:  # each file read, then parsed, before the next one
+        rel_path = f"evals/{name}.yaml"
+        texts[name] = ws.read_text(rel_path)
+        docs[name] = ws.parse_yaml(texts[name], rel_path)
+    return validate_eval_configs(docs), texts
+
+
 def read_eval_configs(ws: Workspace) -> EvalConfigs:
     """The book's three eval documents, validated (defaults filled in)."""
-    return validate_eval_configs({n: ws.read_yaml(f"evals/{n}.yaml") for n in EVAL_NAMES})
+    return read_evals(ws)[0]
 
 
 def contracts(ports: KernelPorts, options: KernelOptions) -> dict[str, str]:
@@ -95,8 +79,7 @@ def prepare(ports: KernelPorts, options: KernelOptions) -> RunContext:
     chapter = ledger.chapter_for_run(options.chapter_id)
     chapter_path = ws.resolve_chapter_path(chapter.path)
     baseline = ws.read_text(chapter_path)
-    configs = read_eval_configs(ws)
-    eval_texts = {name: ws.read_text(f"evals/{name}.yaml") for name in EVAL_NAMES}
+    configs, eval_texts = read_evals(ws)
     prompts = contracts(ports, options)
     ports.state.check()
     roadmap = ws.read_text("ROADMAP.md") if ws.exists("ROADMAP.md") else ""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from state_runner.domain import guards
 from state_runner.domain.contracts import PlannerPlan
-from state_runner.domain.markdown import heading_lines
+from state_runner.domain.errors import KernelError
 from state_runner.domain.roles import WRITER_FIRST_LINE
 
 RETRY_HEADER = (
@@ -20,21 +20,7 @@ ALLOWLIST_HEADER = "SECTION_EDIT_ALLOWLIST (exact H2 headings you may modify):"
 VERBATIM_RULE = (
     "HARD RULE: copy the body of every section not listed above verbatim from the input chapter."
 )
-HEADINGS_NOTE = (
-    "Writer changed headings; restore the original heading structure and ordering exactly."
-)
 EXHAUSTED = "Writer output violated section constraints after retries: "
-
-
-def undeclared_note(sections: Sequence[str]) -> str:
-    return (
-        f"Writer modified undeclared sections: {', '.join(sections)}. "
-        "Undo those edits and copy those sections verbatim from the input chapter."
-    )
-
-
-def diff_note(ratio: float, cap: float) -> str:
-    return f"Writer diff size too large; keep edits smaller. diff_ratio={ratio:.2f} limit={cap:.2f}"
 
 
 def writer_violation(
@@ -42,19 +28,15 @@ def writer_violation(
 ) -> str | None:
     """The repair note for the first section gate `revised` breaks, or None when it passes.
 
-    Order as in validation: headings, diff size, undeclared sections. A plan that declares no
-    section is the planner's fault, not the writer's: that raises the planner's `KernelError`.
+    The gates and their order are `guards.section_gates`, as in validation. A plan that declares
+    no section is the planner's fault, not the writer's: that raises the planner's `KernelError`.
     """
-    if heading_lines(revised) != baseline_headings:
-        return HEADINGS_NOTE
-    ratio = guards.diff_ratio(current, revised)
-    if ratio > cap:
-        return diff_note(ratio, cap)
-    declared = guards.declared_sections(plan, baseline_headings)
-    if not declared:
-        guards.check_sections(plan, baseline_headings, current, revised)
-    illegal = sorted(guards.changed_sections(current, revised) - declared)
-    return undeclared_note(illegal) if illegal else None
+    broken = guards.section_gates(plan, baseline_headings, current, revised, cap).violation
+    if broken is None:
+        return None
+    if broken.role == "planner":
+        raise KernelError(broken.message)
+    return broken.note
 
 
 def allowed_sections(plan: PlannerPlan, baseline_headings: list[str]) -> list[str]:

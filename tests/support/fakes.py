@@ -89,7 +89,7 @@ class FakeWorkspace:
             raise KernelError(f"Missing file: {rel_path}")
         return self.files[rel_path]
 
-    def read_yaml(self, rel_path: str) -> object:
+    def parse_yaml(self, text: str, rel_path: str) -> object:
         return self.yaml_docs.get(rel_path)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from state_runner.domain import guards, roles
@@ -22,9 +24,11 @@ def plan(*focus: str) -> PlannerPlan:
 def test_diff_ratio_exactly_at_the_cap_passes_and_just_over_fails() -> None:
     old = "".join(f"line {n}\n" for n in range(20))
     new = old.replace("line 0\n", "LINE 0\n")  # one line replaced: 2 changes / 20 = 0.1
-    assert guards.check_diff(old, new, 0.1) == 0.1
-    with pytest.raises(KernelError, match=r"^Writer diff size too large \(0\.10 > 0\.09\)\.$"):
-        guards.check_diff(old, new, 0.09)
+    assert guards.diff_ratio(old, new) == 0.1
+    assert guards.diff_violation(0.1, 0.1) is None
+    broken = guards.diff_violation(guards.diff_ratio(old, new), 0.09)
+    assert broken is not None
+    assert re.match(r"^Writer diff size too large \(0\.10 > 0\.09\)\.$", broken.message)
 
 
 def test_diff_ratio_of_a_one_line_baseline_divides_by_one() -> None:
@@ -39,9 +43,9 @@ def test_diff_ratio_of_a_one_line_baseline_divides_by_one() -> None:
 def test_undeclared_sections_are_listed_sorted_and_comma_separated() -> None:
     old = "# T\n## B\nb\n## A\na\n## C\nc\n"
     new = "# T\n## B\nB!\n## A\nA!\n## C\nC!\n"
-    with pytest.raises(KernelError) as info:
-        guards.check_sections(plan("## C"), heading_lines(old), old, new)
-    assert info.value.message == "Writer modified undeclared sections: ## A, ## B"
+    verdict = guards.section_gates(plan("## C"), heading_lines(old), old, new, 1.0)
+    assert verdict.violation is not None
+    assert verdict.violation.message == "Writer modified undeclared sections: ## A, ## B"
 
 
 # -- duplicate sentences -------------------------------------------------------------------------

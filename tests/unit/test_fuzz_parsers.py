@@ -110,7 +110,9 @@ def test_eval_yaml_text_read_and_validated(tmp_path_factory: Any, text: str) -> 
     (root / "evals").mkdir(exist_ok=True)
     (root / "evals/style-guard.yaml").write_text(text, encoding="utf-8")
     try:
-        doc = FsWorkspace(root).read_yaml("evals/style-guard.yaml")
+        workspace = FsWorkspace(root)
+        rel_path = "evals/style-guard.yaml"
+        doc = workspace.parse_yaml(workspace.read_text(rel_path), rel_path)
     except KernelError as exc:
         # refused as YAML, naming the file, on one line of its own making
         path = root / "evals/style-guard.yaml"

@@ -5,11 +5,12 @@ See docs/kernel-contract.md sections 5.3-5.6.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from state_runner.domain import guards
 from state_runner.domain.contracts import PlannerPlan
-from state_runner.domain.errors import KernelError
 from state_runner.domain.markdown import h2_sections, heading_lines
 
 CHAPTER = """# Title
@@ -34,9 +35,9 @@ def test_heading_lines_are_all_hash_lines() -> None:
 
 def test_changed_heading_is_refused() -> None:
     revised = CHAPTER.replace("## Trade-offs", "## Tradeoffs")
-    with pytest.raises(KernelError) as info:
-        guards.check_headings(heading_lines(CHAPTER), revised)
-    assert str(info.value) == (
+    broken = guards.headings_violation(heading_lines(CHAPTER), revised)
+    assert broken is not None
+    assert broken.message == (
         "Writer changed headings; this is forbidden. "
         "Heading 3 should be '## Trade-offs', found '## Tradeoffs'."
     )
@@ -44,10 +45,12 @@ def test_changed_heading_is_refused() -> None:
 
 def test_a_missing_or_extra_heading_is_named() -> None:
     headings = heading_lines(CHAPTER)
-    with pytest.raises(KernelError, match=r"Missing heading '### Detail'\.$"):
-        guards.check_headings(headings, CHAPTER.replace("### Detail\n", ""))
-    with pytest.raises(KernelError, match=r"Extra heading '## New'\.$"):
-        guards.check_headings(headings, CHAPTER + "\n## New\n")
+    missing = guards.headings_violation(headings, CHAPTER.replace("### Detail\n", ""))
+    assert missing is not None
+    assert re.search(r"Missing heading '### Detail'\.$", missing.message)
+    extra = guards.headings_violation(headings, CHAPTER + "\n## New\n")
+    assert extra is not None
+    assert re.search(r"Extra heading '## New'\.$", extra.message)
 
 
 def test_diff_ratio_counts_deleted_plus_inserted_lines() -> None:
@@ -67,10 +70,12 @@ def test_diff_ratio_is_capped_and_handles_empty_old_text() -> None:
 
 def test_diff_cap_message() -> None:
     revised = CHAPTER.replace("one\n", "uno\n")  # 0.22
-    with pytest.raises(KernelError) as info:
-        guards.check_diff(CHAPTER, revised, 0.2)
-    assert str(info.value) == "Writer diff size too large (0.22 > 0.20)."
-    assert guards.check_diff(CHAPTER, revised, 0.25) == pytest.approx(2 / 9)
+    broken = guards.diff_violation(guards.diff_ratio(CHAPTER, revised), 0.2)
+    assert broken is not None
+    assert broken.message == "Writer diff size too large (0.22 > 0.20)."
+    kept = guards.section_gates(plan("## Thesis"), heading_lines(CHAPTER), CHAPTER, revised, 0.25)
+    assert kept.violation is None
+    assert kept.ratio == pytest.approx(2 / 9)
 
 
 def test_sections_split_on_double_hash_lines_only() -> None:
@@ -91,9 +96,10 @@ def test_declared_sections_need_the_exact_heading_text() -> None:
 
 
 def test_no_declared_section_is_refused() -> None:
-    with pytest.raises(KernelError) as info:
-        guards.check_sections(plan("tighten"), heading_lines(CHAPTER), CHAPTER, CHAPTER)
-    assert str(info.value) == (
+    broken = guards.section_gates(plan("tighten"), heading_lines(CHAPTER), CHAPTER, CHAPTER, 1.0)
+    assert broken.violation is not None
+    assert broken.violation.role == "planner"
+    assert broken.violation.message == (
         "Planner did not explicitly reference any existing '##' headings. Name at least one "
         'verbatim in focus_areas, structural_changes or risk_flags, e.g. "## Thesis: <change>".'
     )
@@ -102,17 +108,20 @@ def test_no_declared_section_is_refused() -> None:
 def test_undeclared_changes_are_listed_sorted() -> None:
     revised = CHAPTER.replace("one", "uno").replace("three", "tres")
     headings = heading_lines(CHAPTER)
-    with pytest.raises(KernelError) as info:
-        guards.check_sections(plan("## Thesis"), headings, CHAPTER, revised)
-    assert str(info.value) == "Writer modified undeclared sections: ## Trade-offs"
+    broken = guards.section_gates(plan("## Thesis"), headings, CHAPTER, revised, 1.0).violation
+    assert broken is not None
+    assert broken.message == "Writer modified undeclared sections: ## Trade-offs"
     revised_both = revised.replace("uno", "one")
-    with pytest.raises(KernelError) as info:
-        guards.check_sections(plan("## Intro"), [*headings, "## Intro"], CHAPTER, revised_both)
-    assert str(info.value) == "Writer modified undeclared sections: ## Trade-offs"
+    with_intro = [*headings, "## Intro"]
+    broken = guards.undeclared_violation({"## Intro"}, CHAPTER, revised_both)
+    assert guards.declared_sections(plan("## Intro"), with_intro) == {"## Intro"}
+    assert broken is not None
+    assert broken.message == "Writer modified undeclared sections: ## Trade-offs"
 
 
 def test_whitespace_only_changes_do_not_count_as_section_changes() -> None:
     revised = CHAPTER.replace("two\n", "two\n\n")
     assert guards.changed_sections(CHAPTER, revised) == set()
-    declared = guards.check_sections(plan("## Thesis"), heading_lines(CHAPTER), CHAPTER, revised)
-    assert declared == {"## Thesis"}
+    kept = guards.section_gates(plan("## Thesis"), heading_lines(CHAPTER), CHAPTER, revised, 1.0)
+    assert kept.violation is None
+    assert kept.declared == {"## Thesis"}

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from state_runner.domain import contracts, generation, judging, roles
 from state_runner.domain.errors import KernelError
 from state_runner.domain.kernel import Kernel, KernelOptions, KernelPorts, RunOutcome
 from state_runner.domain.llm import ErrorKind, LLMBilling, LLMClientError, LLMResponse, LLMUsage
@@ -331,3 +332,25 @@ def test_a_role_with_its_own_model_is_asked_through_its_own_port_and_recorded() 
     assert [(c["role"], c["model"]) for c in calls] == [
         ("planner", "base"), ("writer", "big"), ("critic", "base")
     ]  # fmt: skip
+
+
+def test_an_llm_made_plan_and_critic_are_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[str] = []
+
+    def counting(name: str, parse: Any) -> Any:
+        def wrapped(data: object) -> Any:
+            parsed.append(name)
+            return parse(data)
+
+        return wrapped
+
+    planner = counting("planner", contracts.parse_planner)
+    monkeypatch.setattr(generation, "parse_planner", planner)
+    monkeypatch.setattr(judging, "parse_planner", planner)
+    monkeypatch.setattr(judging, "parse_critic", counting("critic", contracts.parse_critic))
+    monkeypatch.setattr(roles, "load_output_json", lambda *_: pytest.fail("re-read"))
+    outcome = make_loop(critic={**APPROVE, "decision": "refine"}).run(
+        use_llm=True, max_iterations=1
+    )
+    assert outcome.exit_code == 1
+    assert parsed == ["planner", "critic"]

@@ -52,10 +52,10 @@ class FsWorkspace:
     def write_text(self, rel_path: str, text: str) -> None:
         atomic_write_text(self.path(rel_path), text)
 
-    def read_yaml(self, rel_path: str) -> Any:
-        path = self.path(rel_path)
-        text = read_utf8(path)
+    def parse_yaml(self, text: str, rel_path: str) -> Any:
         try:
             return yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise KernelError(f"Invalid YAML: {path}: {one_line(str(exc))}") from None
+            raise KernelError(
+                f"Invalid YAML: {self.path(rel_path)}: {one_line(str(exc))}"
+            ) from None

@@ -25,6 +25,7 @@ from state_runner.domain.llm import (
     LLMResponse,
     LLMUsage,
 )
+from state_runner.domain.llm_settings import DEFAULT_TIMEOUT_S
 
 if TYPE_CHECKING:
     from state_runner.adapters.llm.copilot.cli_runtime import CliRuntime
@@ -43,7 +44,7 @@ class CopilotConfig:
     model: str
     base_url: str | None = None
     api_key_env: str = "COPILOT_API_KEY"
-    timeout_s: float = 90.0
+    timeout_s: float = DEFAULT_TIMEOUT_S
     wire_api: str = "completions"
     cli_path: str | None = None
     verbose: bool = False

@@ -54,20 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--max-diff-ratio", default=diff_cap, help=f"writer diff cap ({diff_cap})")
     parser.add_argument("--max-drift-score", default=drift_cap, help=f"drift cap ({drift_cap})")
-    passes = parser.add_mutually_exclusive_group()
-    passes.add_argument(
-        "--require-two-consecutive-passes",
-        dest="two_passes",
-        action="store_true",
-        default=True,
-        help="promote after the ledger's consecutive passes (default; 2 when it names none)",
-    )
-    passes.add_argument(
-        "--no-require-two-consecutive-passes",
-        dest="two_passes",
-        action="store_false",
-        help="promote after a single pass",
-    )
+    add_pass_arguments(parser)
     parser.add_argument("--commit", action="store_true", help="git commit on promotion")
     add_llm_arguments(parser)
     parser.add_argument(
@@ -89,6 +76,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
     parser.add_argument(
         "--json", action="store_true", help="print the run's outcome as one JSON object on stdout"
+    )
+
+
+def add_pass_arguments(parser: argparse.ArgumentParser) -> None:
+    """How many consecutive passes promote a chapter."""
+    passes = parser.add_mutually_exclusive_group()
+    passes.add_argument(
+        "--require-two-consecutive-passes",
+        dest="two_passes",
+        action="store_true",
+        default=True,
+        help="promote after the ledger's consecutive passes (default; 2 when it names none)",
+    )
+    passes.add_argument(
+        "--no-require-two-consecutive-passes",
+        dest="two_passes",
+        action="store_false",
+        help="promote after a single pass",
     )
 
 

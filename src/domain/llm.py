@@ -111,7 +111,7 @@ class LLMResponse:
 
 
 class ErrorKind(enum.StrEnum):
-    """Why an LLM call failed; decides retryability and the hint shown to the user."""
+    """Why an LLM call failed; decides the hint shown to the user."""
 
     AUTH = "auth"
     RATE_LIMIT = "rate_limit"
@@ -126,11 +126,6 @@ class ErrorKind(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
-RETRYABLE_KINDS: frozenset[ErrorKind] = frozenset(
-    {ErrorKind.RATE_LIMIT, ErrorKind.TIMEOUT, ErrorKind.CONNECTION, ErrorKind.PROVIDER}
-)
-
-
 class LLMClientError(Exception):
     """The only exception an LLMPort adapter lets escape `chat()` or `close()`."""
 
@@ -138,11 +133,6 @@ class LLMClientError(Exception):
         super().__init__(message)
         self.message = message
         self.kind = kind
-
-    @property
-    def retryable(self) -> bool:
-        """Whether the same call may succeed later: one rule, `kind in RETRYABLE_KINDS`."""
-        return self.kind in RETRYABLE_KINDS
 
     def __str__(self) -> str:
         return self.message

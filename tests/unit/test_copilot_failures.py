@@ -75,7 +75,7 @@ def test_messages_name_the_knob_and_hide_the_key() -> None:
 def test_not_implemented_is_final_and_points_at_the_endpoint() -> None:
     assert f.is_fatal_failure(Failure(501)) and not f.is_fatal_failure(Failure(503))
     error = f.from_failure(Failure(501), CTX)
-    assert error.kind is ErrorKind.BAD_REQUEST and not error.retryable
+    assert error.kind is ErrorKind.BAD_REQUEST
     assert "does not implement this request (HTTP 501)" in error.message
     assert "check --llm-base-url" in error.message
 
@@ -84,7 +84,7 @@ def test_transport_failures() -> None:
     parse = f.from_failure(Failure(None, "body was not valid JSON: EOF"), CTX)
     assert parse.kind is ErrorKind.BAD_RESPONSE
     refused = f.from_failure(Failure(None, "(Connect): tcp connect error"), CTX)
-    assert refused.kind is ErrorKind.CONNECTION and refused.retryable
+    assert refused.kind is ErrorKind.CONNECTION
 
 
 def test_session_errors() -> None:

@@ -56,17 +56,6 @@ def test_usage_coercion_examples() -> None:
     assert LLMUsage(True, 3.9) == LLMUsage(0, 3)  # type: ignore[arg-type]
 
 
-def test_retryable_follows_the_kind_and_only_the_kind() -> None:
-    assert LLMClientError("x", kind=ErrorKind.RATE_LIMIT).retryable
-    assert not LLMClientError("x", kind=ErrorKind.AUTH).retryable
-    assert LLMClientError("x", kind=ErrorKind.TIMEOUT).retryable
-    assert {kind for kind in ErrorKind if LLMClientError("x", kind=kind).retryable} == {
-        ErrorKind.RATE_LIMIT, ErrorKind.TIMEOUT, ErrorKind.CONNECTION, ErrorKind.PROVIDER
-    }  # fmt: skip
-    with pytest.raises(AttributeError):
-        LLMClientError("x").retryable = True  # type: ignore[misc]
-
-
 def test_usage_from_raw_parses_digit_strings_and_zeroes_the_rest() -> None:
     assert LLMUsage.from_raw("12", "0") == LLMUsage(12, 0)
     assert LLMUsage.from_raw(7, 3.9) == LLMUsage(7, 3)

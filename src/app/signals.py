@@ -1,4 +1,5 @@
-"""SIGINT and SIGTERM end a run through the normal `finally` clean-up, not mid-air."""
+"""SIGINT, SIGTERM and SIGHUP (the terminal closed) end a run through the normal `finally`
+clean-up, not mid-air."""
 
 from __future__ import annotations
 
@@ -28,14 +29,17 @@ class Interrupted(BaseException):
         return signal.Signals(self.signum).name
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def _raise(signum: int, _frame: FrameType | None) -> None:
     raise Interrupted(signum)
 
 
 @contextmanager
 def stop_on_signals() -> Iterator[None]:
-    """Turn SIGINT/SIGTERM into `Interrupted` for the duration of the block."""
-    previous = {sig: signal.signal(sig, _raise) for sig in (signal.SIGINT, signal.SIGTERM)}
+    """Turn SIGINT/SIGTERM/SIGHUP into `Interrupted` for the duration of the block."""
+    previous = {sig: signal.signal(sig, _raise) for sig in STOP_SIGNALS}
     try:
         yield
     finally:

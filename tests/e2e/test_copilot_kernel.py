@@ -89,7 +89,9 @@ def test_missing_byok_key_is_a_config_error(
 
 
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "verbose"])
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(
+    "sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"]
+)
 def test_signals_end_the_run_cleanly(
     book: Book, server: ModelServer, env: dict[str, str], sig: signal.Signals, verbose: bool
 ) -> None:

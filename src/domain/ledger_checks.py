@@ -6,6 +6,8 @@ raised.
 
 from __future__ import annotations
 
+import unicodedata
+
 from state_runner.domain.errors import KernelError
 
 MAX_REPLY_CHARS = 2_000_000  # far above any chapter; a bigger reply is a runaway model
@@ -13,12 +15,14 @@ UNSAFE_NAME_CHARS = ("/", "\\", "\x00")
 
 
 def check_file_name(name: object, what: str = "chapter id") -> str:
-    """`name` if it can be one path component (no separators, NUL, or leading dot)."""
+    """`name` if it can be one path component (no separators, NUL, leading dot or control
+    character: a name shown on a terminal must not steer it)."""
     if (
         not isinstance(name, str)
         or name in ("", "..")
         or name.startswith(".")
         or any(char in name for char in UNSAFE_NAME_CHARS)
+        or any(unicodedata.category(char) == "Cc" for char in name)
     ):
         raise KernelError(f"Unsafe {what} for a file name: {name!r}")
     return name

@@ -101,7 +101,9 @@ def test_hostile_role_output_files(book: Book, kernel: Run, writer: str, message
     assert book.snapshot(role_io=False) == before
 
 
-@pytest.mark.parametrize("cid", ["../escape", "a/b", "..", ".hidden", "nul\x00id"])
+@pytest.mark.parametrize(
+    "cid", ["../escape", "a/b", "..", ".hidden", "nul\x00id", "esc\x1b[2Jid", "tab\tid", "del\x7f"]
+)
 def test_chapter_id_that_is_not_a_file_name(book: Book, kernel: Run, cid: str) -> None:
     ledger = book.ledger()
     ledger["chapters"][cid] = copy.deepcopy(ledger["chapters"][book.active_id])

@@ -96,6 +96,8 @@ def test_chapters_add_uses_the_book_s_own_headings_and_exemptions(
     [
         ("01-retries-and-backoff", "Chapter 01-retries-and-backoff is already in the ledger"),
         ("../escape", "Unsafe chapter id for a file name: '../escape'"),
+        ("bell\x07id", "Unsafe chapter id for a file name: 'bell\\x07id'"),
+        ("c1\x9bid", "Unsafe chapter id for a file name: 'c1\\x9bid'"),
     ],
 )
 def test_chapters_add_refuses_existing_or_unsafe_ids(

@@ -11,97 +11,23 @@ import pytest
 
 from state_runner.domain import contracts, generation, judging, roles
 from state_runner.domain.errors import KernelError
-from state_runner.domain.kernel import Kernel, KernelOptions, KernelPorts, RunOutcome
+from state_runner.domain.kernel import Kernel, KernelOptions, KernelPorts
 from state_runner.domain.llm import ErrorKind, LLMBilling, LLMClientError, LLMResponse, LLMUsage
 from support.fakes import (
     FakeClock,
     FakeLedgerSource,
-    FakeRoleFiles,
-    FakeStateUnitOfWork,
     FakeVcs,
-    FakeWorkspace,
     ScriptedLLM,
 )
-
-CHAPTER = "# One\n\n## Thesis\n\nA thesis body.\n\n## Trade-offs\n\nSome trade-offs.\n"
-PLAN = {"focus_areas": ["## Thesis"], "structural_changes": [], "risk_flags": [],
-        "target_word_delta": "+10"}  # fmt: skip
-APPROVE = {"structure_score": 1, "clarity_score": 1, "example_density": 1,
-           "tradeoff_presence": True, "failure_modes_present": True, "drift_score": 0.0,
-           "violations": [], "decision": "approve"}  # fmt: skip
-EVALS = {
-    "chapter-quality": {"required_headings": ["## Thesis"], "thresholds": {"refine_min_total": 0}},
-    "style-guard": {},
-    "drift-detection": {"hype": {"keywords": [], "patterns": []}},
-}
-ITERATION_WRITES = [
-    "begin", "write_chapter", "add_metrics_entry", "add_chapter_log_entry", "commit", "save_ledger"
-]  # fmt: skip
-
-
-def revise(text: str) -> str:
-    return text.replace("A thesis body.", "A thesis body, sharpened.")
-
-
-@dataclass
-class Loop:
-    """A kernel wired to fakes, with the fakes at hand for assertions."""
-
-    workspace: FakeWorkspace
-    files: FakeRoleFiles
-    ledger: dict[str, Any]
-    state: FakeStateUnitOfWork
-    llm: ScriptedLLM
-
-    def run(self, **options: Any) -> RunOutcome:
-        ports = KernelPorts(
-            workspace=self.workspace,
-            files=self.files,
-            ledger=FakeLedgerSource(self.ledger),
-            state=self.state,
-            vcs=FakeVcs(),
-            clock=FakeClock(),
-            llm=self.llm,
-        )
-        return Kernel(ports).run(KernelOptions(chapter_id="01", **options))
-
-    @property
-    def chapter(self) -> dict[str, Any]:
-        entry: dict[str, Any] = self.ledger["chapters"]["01"]
-        return entry
-
-
-def reply(data: object) -> Any:
-    return lambda _messages: LLMResponse(json.dumps(data), LLMUsage(3, 5))
-
-
-def writer(edit: Any = revise) -> Any:
-    def answer(messages: Any) -> LLMResponse:
-        text = messages[-1].content.split("===CHAPTER_START===\n")[1].split("\n===CHAPTER_END")[0]
-        return LLMResponse(edit(text + "\n"), LLMUsage(3, 5))
-
-    return answer
-
-
-def make_loop(critic: object = APPROVE, writer_edit: Any = revise, rule: int | None = None) -> Loop:
-    files = {"book/01.md": CHAPTER, "book/02.md": "# Two\n\n## Thesis\n\nOther.\n"}
-    files |= {f"evals/{name}.yaml": "version: 1\n" for name in EVALS}
-    files |= {f"prompts/{role}.md": f"{role} contract" for role in ("planner", "writer", "critic")}
-    docs: dict[str, object] = {f"evals/{name}.yaml": doc for name, doc in EVALS.items()}
-    workspace = FakeWorkspace(files=files, yaml_docs=docs)
-    ledger: dict[str, Any] = {
-        "chapters": {
-            "01": {"path": "book/01.md", "status": "active_refinement", "lifecycle": "draft"},
-            "02": {"path": "book/02.md", "status": "active_refinement", "lifecycle": "draft"},
-        }
-    }
-    if rule is not None:
-        transitions = {"draft_to_refined": {"required_consecutive_passes": rule}}
-        ledger["chapter_lifecycle_rules"] = {"transitions": transitions}
-    llm = ScriptedLLM(
-        overrides={"planner": reply(PLAN), "writer": writer(writer_edit), "critic": reply(critic)}
-    )
-    return Loop(workspace, FakeRoleFiles(), ledger, FakeStateUnitOfWork(workspace), llm)
+from support.kernel_loop import (
+    APPROVE,
+    CHAPTER,
+    ITERATION_WRITES,
+    PLAN,
+    Loop,
+    make_loop,
+    revise,
+)
 
 
 def test_file_mode_without_outputs_is_exit_2_and_writes_nothing() -> None:

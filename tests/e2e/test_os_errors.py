@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -80,6 +81,35 @@ def test_role_io_folder_that_is_a_file(book: Book, kernel: Run) -> None:
     assert err.startswith(f"KernelError: Cannot write {blocker}/{book.active_id}/iter_01/")
     assert err.endswith(
         f": {blocker} is a file where a folder is expected (move it away and run again)\n"
+    )
+    assert book.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("blocked", "make", "cause"),
+    [
+        ("state", "file", "{root}/state is a file where a folder is expected"),
+        ("state/ledger.json", "folder", "it is a folder where a file is expected"),
+        ("state/journal.json", "folder", "it is a folder where a file is expected"),
+    ],
+)
+def test_state_path_of_the_wrong_kind(
+    book: Book, kernel: Run, blocked: str, make: str, cause: str
+) -> None:
+    cid, target = book.active_id, book.root / blocked
+    read = book.root / ("state/ledger.json" if blocked == "state" else blocked)
+    if make == "file":
+        shutil.rmtree(target)
+        target.write_text("not a folder\n")
+    else:
+        target.unlink(missing_ok=True)
+        target.mkdir()
+    before = book.snapshot()
+    code, _, err = kernel("--chapter-id", cid, *MOCK)
+    assert (code, err) == (
+        3,
+        f"KernelError: Cannot read {read}: {cause.format(root=book.root)} "
+        "(move it away and run again)\n",
     )
     assert book.snapshot() == before
 

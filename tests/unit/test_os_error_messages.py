@@ -57,3 +57,15 @@ def test_cli_names_the_file_of_an_os_error_that_escaped(tmp_path: Path) -> None:
         "internal error: PermissionError: [Errno 13] Permission denied"
     )
     assert unexpected_error_message(ValueError("x")) == "internal error: ValueError: x"
+
+
+def test_probing_a_path_the_os_will_not_show_does_not_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def denied(self: Path, **kwargs: object) -> os.stat_result:
+        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "stat", denied)
+    assert describe(tmp_path / "a" / "b", error(errno.ENOTDIR)) == (
+        "Not a directory (check the file and its folder, and run again)"
+    )

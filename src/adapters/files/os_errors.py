@@ -9,6 +9,7 @@ as `internal error: PermissionError`.
 from __future__ import annotations
 
 import errno
+import stat
 from pathlib import Path
 
 from state_runner.domain.errors import KernelError
@@ -29,11 +30,19 @@ _FALLBACK_STEP = "check the file and its folder, and run again"
 def file_where_folder_is(path: Path) -> Path | None:
     """The nearest existing ancestor of `path` that is not a folder, if there is one."""
     for parent in reversed(path.parents):
-        if parent.exists() and not parent.is_dir():
-            return parent
-        if not parent.exists():
-            return None
+        kind = _kind(parent)
+        if kind != "folder":
+            return parent if kind == "other" else None
     return None
+
+
+def _kind(path: Path) -> str:
+    """'folder', 'other' or 'missing' (also when the OS will not say: probing must not fail)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return "missing"
+    return "folder" if stat.S_ISDIR(mode) else "other"
 
 
 def describe(path: Path, err: OSError) -> str:
@@ -42,7 +51,8 @@ def describe(path: Path, err: OSError) -> str:
         blocker = file_where_folder_is(path)
         if blocker is not None:
             return f"{blocker} is a file where a folder is expected (move it away and run again)"
-    if err.errno == errno.EISDIR or (err.errno in (errno.EEXIST, errno.ENOTDIR) and path.is_dir()):
+    wrong_kind = err.errno in (errno.EEXIST, errno.ENOTDIR) and _kind(path) == "folder"
+    if err.errno == errno.EISDIR or wrong_kind:
         return "it is a folder where a file is expected (move it away and run again)"
     cause = err.strerror or str(err)
     return f"{cause} ({_NEXT_STEP.get(err.errno or 0, _FALLBACK_STEP)})"

@@ -57,6 +57,14 @@ class GitVcs:
                 "(the governance check needs git: run 'git init' and commit the book)"
             )
 
+    def _require_commit(self) -> None:
+        """No first commit: no base to tell a changed governance file from the book's own."""
+        if self.head() is None:
+            raise KernelError(
+                f"Workspace repository has no commits yet: {self.root} "
+                '(commit the book first: git add -A && git commit -m "book")'
+            )
+
     def head(self) -> str | None:
         return self._git("rev-parse", "--verify", "-q", "HEAD", check=False).strip() or None
 
@@ -72,6 +80,7 @@ class GitVcs:
 
     def changed_files(self) -> list[str]:
         self._require_repo()
+        self._require_commit()
         base = self._base()
         untracked = self._git("ls-files", "--others", "--exclude-standard").splitlines()
         if base is None:

@@ -8,7 +8,9 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import metadata
+from pathlib import Path
 
+from state_runner.adapters.files.os_errors import os_failure
 from state_runner.app import (
     chapters_command,
     demo,
@@ -118,8 +120,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("STATE_RUNNER_DEBUG"):
             raise
-        report_error(f"internal error: {type(exc).__name__}: {exc}")
+        report_error(unexpected_error_message(exc))
         return EXIT_KERNEL_ERROR
+
+
+def unexpected_error_message(exc: Exception) -> str:
+    """An OS error on a named file is the environment's problem: say which file and why."""
+    if isinstance(exc, OSError) and isinstance(exc.filename, str):
+        return os_failure("Cannot access", Path(exc.filename), exc).message
+    return f"internal error: {type(exc).__name__}: {exc}"
 
 
 def run() -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
 from state_runner.adapters.files.state_paths import LEDGER
 from state_runner.app.container import build_container
+from state_runner.app.repair_notice import validation_problems
 from state_runner.domain import governance
 from state_runner.domain.errors import KernelError
 from state_runner.domain.ports import JsonObject, LedgerSource
@@ -72,14 +74,15 @@ def command(args: argparse.Namespace) -> int:
     if args.governance_cmd in WRITING_COMMANDS:
         with container.run_lock():
             return run(args, container.ledger())
-    return run(args, container.ledger())
+    return run(args, container.ledger(), validation_problems(container.journal()))
 
 
-def run(args: argparse.Namespace, store: LedgerStore) -> int:
+def run(args: argparse.Namespace, store: LedgerStore, pending: Sequence[str] = ()) -> int:
+    """Run one action; `pending` holds validate's problems found outside the ledger."""
     ledger = store.load()
     cmd = args.governance_cmd
     if cmd == "validate":
-        problems = governance.validate_ledger(ledger)
+        problems = [*governance.validate_ledger(ledger), *pending]
         if problems:
             sys.stderr.write(
                 f"GovernanceError: {len(problems)} problem(s): " + "; ".join(problems) + "\n"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from state_runner.app.container import build_container
+from state_runner.app.repair_notice import status_line
 from state_runner.app.settings import resolve_root
 from state_runner.domain.status import BookStatus, ChapterRow, book_status
 
@@ -83,8 +84,12 @@ def table(status: BookStatus, console: Console | None = None) -> None:
 
 def command(args: argparse.Namespace) -> int:
     root = resolve_root(args.root, Path.cwd())
-    ledger = build_container(root).ledger()
+    container = build_container(root)
+    ledger = container.ledger()
     status = book_status(ledger.load(), ledger.read_repo_log())
+    notice = status_line(container.journal())
+    if notice is not None:
+        sys.stderr.write(notice + "\n")
     if args.json:
         print(json.dumps(status.to_json(), indent=2, sort_keys=True))
     elif sys.stdout.isatty():

@@ -92,7 +92,9 @@ def test_failed_atomic_write_keeps_the_old_file_and_no_temp_file(
     monkeypatch.setattr(os, failing, boom)
     with pytest.raises(KernelError) as caught:
         atomic_write_text(target, "new content\n")
-    assert caught.value.message == f"Cannot write file: {target}: No space left on device"
+    assert caught.value.message == (
+        f"Cannot write {target}: No space left on device (free some disk space and run again)"
+    )
     assert target.read_text(encoding="utf-8") == "old content\n"
     assert [p.name for p in tmp_path.iterdir()] == ["ledger.json"]
 

@@ -14,6 +14,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from state_runner.adapters.files.os_errors import os_failure
 from state_runner.domain.errors import KernelError
 
 _IGNORED_DIR_FSYNC_ERRORS = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF})
@@ -83,7 +84,7 @@ def read_json(path: Path) -> Any:
     except FileNotFoundError:
         raise KernelError(f"Missing JSON file: {path}") from None
     except OSError as err:
-        raise KernelError(f"Cannot read file: {path}: {err.strerror or err}") from err
+        raise os_failure("Cannot read", path, err) from err
     return parse_json_bytes(raw, str(path))
 
 
@@ -149,4 +150,4 @@ def _fsync_directory(directory: Path) -> None:
 
 
 def _write_error(path: Path, err: OSError) -> KernelError:
-    return KernelError(f"Cannot write file: {path}: {err.strerror or err}")
+    return os_failure("Cannot write", path, err)

@@ -11,6 +11,7 @@ from typing import Any
 from state_runner.adapters.files.atomic import append_line, atomic_write_text
 from state_runner.adapters.files.jsonl_log import safe_name
 from state_runner.adapters.files.layout import IterationLayout
+from state_runner.adapters.files.os_errors import describe
 from state_runner.adapters.files.text_files import read_utf8
 from state_runner.domain.errors import KernelError
 from state_runner.domain.ports import Clock
@@ -94,4 +95,4 @@ def _move(source: Path, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(source, target)
     except OSError as err:
-        raise KernelError(f"Cannot move {source} to {target}: {err.strerror or err}") from err
+        raise KernelError(f"Cannot move {source} to {target}: {describe(target, err)}") from err

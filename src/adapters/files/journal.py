@@ -15,20 +15,34 @@ from pathlib import Path
 from typing import Any
 
 from state_runner.adapters.files.atomic import atomic_write_text, read_json, write_json
+from state_runner.adapters.files.os_errors import os_failure
 from state_runner.adapters.files.state_paths import JOURNAL, LOG_DIRS, STATE_DIR, STATE_FILES
 from state_runner.adapters.files.text_files import read_utf8
 from state_runner.domain.errors import KernelError
 
 TEMP_GLOB = ".*.tmp"
+UNREADABLE_NOTE = "(unreadable journal)"
+"""What `pending` returns for a journal that `recover` would refuse."""
 
 
 def _truncate(path: Path, size: int) -> None:
-    fd = os.open(path, os.O_RDWR)
     try:
-        os.ftruncate(fd, size)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        fd = os.open(path, os.O_RDWR)
+        try:
+            os.ftruncate(fd, size)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as err:
+        raise os_failure("Cannot repair", path, err) from err
+
+
+def _remove(path: Path) -> None:
+    """Delete `path` if it is there; an OS failure is one line naming it."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as err:
+        raise os_failure("Cannot remove", path, err) from err
 
 
 class UndoJournal:
@@ -57,14 +71,24 @@ class UndoJournal:
         write_json(self.path, record)
 
     def commit(self) -> None:
-        self.path.unlink(missing_ok=True)
+        _remove(self.path)
+
+    def pending(self) -> str | None:
+        """The note of an interrupted run awaiting repair, read only (None when there is none)."""
+        if not self.path.exists():
+            return None
+        try:
+            record: Any = read_json(self.path)
+            return str(record["note"])
+        except (KernelError, KeyError, TypeError):
+            return None if not self.path.exists() else UNREADABLE_NOTE
 
     def _remove_temp_files(self) -> int:
         folders = {self.root / STATE_DIR, *(self.root / d for d in LOG_DIRS)}
         removed = 0
         for folder in folders:
             for temp in folder.glob(TEMP_GLOB) if folder.is_dir() else ():
-                temp.unlink(missing_ok=True)
+                _remove(temp)
                 removed += 1
         return removed
 
@@ -83,13 +107,13 @@ class UndoJournal:
         for rel, text in files.items():
             target = self.root / rel
             if text is None:
-                target.unlink(missing_ok=True)
+                _remove(target)
             else:
                 atomic_write_text(target, text)
         for path in self._logs():
             size = logs.get(self._rel(path))
             if size is None:
-                path.unlink()  # created by the interrupted iteration (first append)
+                _remove(path)  # created by the interrupted iteration (first append)
             elif path.stat().st_size != size:
                 _truncate(path, size)
         self.commit()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from state_runner.adapters.files.atomic import append_line, atomic_write_text, parse_json_bytes
+from state_runner.adapters.files.os_errors import os_failure
 from state_runner.domain.errors import KernelError
 from state_runner.domain.ledger_checks import check_file_name
 from state_runner.domain.ports import JsonObject
@@ -61,7 +62,7 @@ def read_entries(log_path: Path) -> list[JsonObject]:
                 if raw.strip():
                     entries.append(_entry(raw, f"{log_path}:{number}"))
     except OSError as err:
-        raise KernelError(f"Cannot read file: {log_path}: {err.strerror or err}") from err
+        raise os_failure("Cannot read", log_path, err) from err
     return entries
 
 

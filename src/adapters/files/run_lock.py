@@ -7,6 +7,7 @@ import fcntl
 import os
 from pathlib import Path
 
+from state_runner.adapters.files.os_errors import os_failure
 from state_runner.adapters.files.state_paths import RUN_LOCK
 from state_runner.domain.errors import KernelError
 
@@ -29,7 +30,10 @@ class RunLock:
     def acquire(self) -> None:
         if self._fd is not None or not self.path.parent.is_dir():
             return  # already held, or no state/ folder: loading the ledger will report it
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise os_failure("Cannot lock", self.path, exc) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -40,11 +44,19 @@ class RunLock:
             ) from None
         except OSError as exc:
             os.close(fd)
-            raise KernelError(f"Cannot lock {self.path}: {exc.strerror or exc}") from None
+            raise os_failure("Cannot lock", self.path, exc) from None
+        self._fd = fd
+        try:
+            self._write_pid(fd)
+        except OSError as exc:
+            self.release()
+            raise os_failure("Cannot write", self.path, exc) from None
+
+    @staticmethod
+    def _write_pid(fd: int) -> None:
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         os.fsync(fd)
-        self._fd = fd
 
     def release(self) -> None:
         fd, self._fd = self._fd, None

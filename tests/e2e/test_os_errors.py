@@ -198,18 +198,3 @@ def test_validate_names_an_unreadable_journal(book: Book) -> None:
         "the ledger is not final: the journal is unreadable: check it, then remove it "
         "(the kernel refuses to run until then)\n"
     )
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through chmod 0o555")
-def test_read_only_state_folder(book: Book, kernel: Run) -> None:
-    state = book.root / "state"
-    before = book.snapshot()
-    state.chmod(0o555)
-    try:
-        code, _, err = kernel("--chapter-id", book.active_id, *MOCK)
-    finally:
-        state.chmod(0o755)
-    assert code == 3
-    one_line(err)
-    assert err.startswith(f"KernelError: Cannot write {state}/") and err.endswith(f": {DENIED}\n")
-    assert book.snapshot() == before

@@ -10,8 +10,9 @@ import base64
 from pathlib import Path
 
 from state_runner.domain.secrets import KEY_MARKER
+from state_runner_contract.servers.github_fake import GITHUB_TOKEN, GitHubApi
 from state_runner_contract.servers.model_server import ModelServer, RecordedRequest, Reply
-from support.copilot_run import BYOK_KEY, copilot_args, homes
+from support.copilot_run import BYOK_KEY, copilot_args, github_args, github_env, homes
 from support.kernel_model import ADDED_SENTENCE, KernelModel
 from support.workspace import Book, Result, run_cli
 
@@ -82,32 +83,50 @@ def test_credentials_in_the_base_url_are_masked_everywhere(
         assert_nowhere(secret, runs, book, env)
 
 
-def echoing_the_key(request: RecordedRequest, model: KernelModel) -> Reply:
-    """The kernel model, except that its writer leaks the API key into the chapter."""
+def echoing_the_key(request: RecordedRequest, model: KernelModel, key: str = BYOK_KEY) -> Reply:
+    """The kernel model, except that its writer leaks `key` into the chapter."""
     reply = model(request)
     if model.roles_seen[-1] != "writer":
         return reply
-    leaked = reply.content.replace(ADDED_SENTENCE, f"{ADDED_SENTENCE} The key is {BYOK_KEY}.")
+    leaked = reply.content.replace(ADDED_SENTENCE, f"{ADDED_SENTENCE} The key is {key}.")
     return Reply(leaked, usage=reply.usage)
 
 
 def test_a_reply_echoing_the_api_key_is_stored_with_a_marker_and_a_warning(
     book: Book, server: ModelServer, env: dict[str, str]
 ) -> None:
-    model = KernelModel(approve=True)
+    cid, model = book.active_id, KernelModel(approve=True)
     server.responder = lambda request: echoing_the_key(request, model)
     result = run_cli(*copilot_args(book, server), cwd=book.root, env=env)
     assert result.code == 0, result.stdout + result.stderr
     warning = (
-        f"state-runner: warning: {book.active_id}: iteration 1: the writer's reply contained "
+        f"state-runner: warning: {cid}: iteration 1: the writer's reply contained "
         "the API key in COPILOT_API_KEY; it is stored with a marker in its place\n"
     )
     assert warning in result.stderr
     assert warning.replace("iteration 1", "iteration 2") in result.stderr
     assert result.stderr.count("state-runner: warning:") == 2  # one per writer reply
-    chapter = book.chapter_path(book.active_id)
+    chapter = book.chapter_path(cid)
     assert f"The key is {KEY_MARKER}." in chapter.read_text()
-    assert files_containing(book.iter_dir(book.active_id, 1), KEY_MARKER.encode())
+    assert files_containing(book.iter_dir(cid, 1), KEY_MARKER.encode())
     critic_prompt = server.chat_requests()[-1].messages[-1]["content"]
     assert isinstance(critic_prompt, str) and KEY_MARKER in critic_prompt
     assert_nowhere(BYOK_KEY, [result], book, env)
+
+
+def test_a_reply_echoing_the_github_token_is_stored_with_a_marker_and_a_warning(
+    book: Book, env: dict[str, str]
+) -> None:
+    cid, model = book.active_id, KernelModel(approve=False)
+    with ModelServer(github=GitHubApi(models=("test-model",))) as github:
+        github.responder = lambda request: echoing_the_key(request, model, GITHUB_TOKEN)
+        run_env = github_env(env, github)
+        result = run_cli(*github_args(book, "--max-iterations", "1"), cwd=book.root, env=run_env)
+    assert result.code == 1, result.stdout + result.stderr
+    assert result.stderr == (
+        f"state-runner: warning: {cid}: iteration 1: the writer's reply contained "
+        "the GitHub token in GH_TOKEN; it is stored with a marker in its place\n"
+    )
+    writer = book.iter_dir(cid, 1) / "out" / "writer.md"
+    assert f"The key is {KEY_MARKER}." in writer.read_text()
+    assert_nowhere(GITHUB_TOKEN, [result], book, env)

@@ -24,6 +24,7 @@ from state_runner.app import (
 )
 from state_runner.app.signals import Interrupted, stop_on_signals
 from state_runner.domain.errors import EXIT_KERNEL_ERROR, KernelError, one_line
+from state_runner.domain.secrets import redact_urls
 
 COMMANDS: dict[
     str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
@@ -96,7 +97,8 @@ def package_version() -> str:
 
 
 def report_error(message: str) -> None:
-    sys.stderr.write(f"KernelError: {one_line(message)}\n")
+    """The one error line; any URL in it is shown with its credentials masked."""
+    sys.stderr.write(f"KernelError: {redact_urls(one_line(message))}\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

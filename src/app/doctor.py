@@ -16,6 +16,7 @@ from state_runner.app.container import build_container
 from state_runner.domain.errors import EXIT_KERNEL_ERROR
 from state_runner.domain.llm import ChatMessage, ErrorKind, LLMClientError, LLMPort, LLMResponse
 from state_runner.domain.llm_settings import LLMSettings
+from state_runner.domain.secrets import redact_url
 
 PROMPT = [
     ChatMessage("system", "You are a setup check. Answer with the single word OK."),
@@ -127,7 +128,7 @@ class Checks:
 
     def auth(self, facts: Facts | None) -> Line:
         if self.adapter.byok:
-            where = f"BYOK endpoint {self.settings.base_url}"
+            where = f"BYOK endpoint {redact_url(self.settings.base_url or '')}"
             return Line("auth", True, f"{where} with the key in {self.settings.api_key_env}")
         assert facts is not None
         source = f"the token in {self.adapter.token_variable}"

@@ -21,6 +21,7 @@ from state_runner.domain.llm_settings import (
     LLMSettings,
 )
 from state_runner.domain.run_types import DEFAULT_WRITER_RETRIES
+from state_runner.domain.secrets import redact_url
 
 WIRE_APIS = ("completions", "responses")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -103,7 +104,7 @@ def _base_url(flag: str | None, env: Mapping[str, str]) -> str | None:
     url, source = _pick(flag, env, "KERNEL_LLM_BASE_URL")
     if url is not None and not re.match(r"^https?://[^\s/]+", url.strip()):
         label = source or "--llm-base-url"
-        raise KernelError(f"{label} must be an http:// or https:// URL (got {url!r})")
+        raise KernelError(f"{label} must be an http:// or https:// URL (got {redact_url(url)!r})")
     return url.strip().rstrip("/") if url else None
 
 

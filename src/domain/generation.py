@@ -20,6 +20,7 @@ from state_runner.domain.errors import KernelError, OutputRejected
 from state_runner.domain.ledger_checks import check_reply
 from state_runner.domain.llm import LLMBilling, LLMClientError, LLMPort, LLMResponse, LLMUsage
 from state_runner.domain.ports import CallObserver, Clock, IterationFiles, NoObserver
+from state_runner.domain.secrets import redact_urls
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,10 @@ def call_llm(llm: LLMPort, role: str, prompt: roles.RolePrompt) -> LLMResponse:
     try:
         response = llm.chat(prompt.messages(), temperature=0.0)
     except LLMClientError as exc:
-        raise KernelError(f"{label} LLM call failed: {exc.message}") from exc
+        raise KernelError(f"{label} LLM call failed: {redact_urls(exc.message)}") from exc
     except Exception as exc:  # an adapter broke its contract: still one clear line
         raise KernelError(
-            f"{label} LLM call failed: unexpected {type(exc).__name__}: {exc}"
+            f"{label} LLM call failed: unexpected {type(exc).__name__}: {redact_urls(str(exc))}"
         ) from exc
     if not isinstance(response.content, str):
         raise KernelError(f"{label} LLM call failed: reply content is not text")
@@ -93,11 +94,13 @@ class RoleGenerator:
         progress: Callable[[str], None],
         clock: Clock,
         observer: CallObserver | None = None,
+        notice: Callable[[str], None] = lambda _message: None,
     ) -> None:
         self.llms = llms
         self.progress = progress
         self.clock = clock
         self.observer = observer or NoObserver()
+        self.notice = notice  # what a person must see even without --verbose
 
     def generate(self, request: GenerationRequest, done: Generation) -> None:
         try:
@@ -133,6 +136,12 @@ class RoleGenerator:
         started = self.clock.monotonic_ms()
         response = call_llm(self.llms[role], role, prompt)
         done.count(response)
+        if response.redacted:
+            self.notice(
+                f"warning: {request.chapter_id}: iteration {request.iteration}: the {role}'s "
+                f"reply contained {' and '.join(response.redacted)}; it is stored with a "
+                "marker in its place"
+            )
         duration = max(0, round(self.clock.monotonic_ms() - started))
         event = self._call_event(request, role, prompt, response, duration)
         request.files.event("llm_call", event)

@@ -119,7 +119,9 @@ class Kernel:
             assert self.p.llm is not None
             request = self._generation_request(run, it, planner_input)
             by_role = {role: self.p.role_llms.get(role, self.p.llm) for role in roles.ROLE_NAMES}
-            generator = RoleGenerator(by_role, self.p.progress, clock, self.p.observer)
+            generator = RoleGenerator(
+                by_role, self.p.progress, clock, self.p.observer, self.p.notice
+            )
             generator.generate(request, it.done)
         outputs = read_outputs(it.files)
         if None in outputs.values():

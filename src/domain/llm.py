@@ -102,12 +102,17 @@ class LLMBilling:
 
 @dataclass(frozen=True)
 class LLMResponse:
-    """What a chat call returns; `billing` is None when the provider reports no charge."""
+    """What a chat call returns; `billing` is None when the provider reports no charge.
+
+    `redacted` names the secrets the adapter found in the reply and replaced by a marker in
+    `content` (e.g. "the API key in COPILOT_API_KEY"), never their values; the kernel warns.
+    """
 
     content: str
     usage: LLMUsage = field(default_factory=LLMUsage)
     raw: Mapping[str, Any] | None = None
     billing: LLMBilling | None = None
+    redacted: tuple[str, ...] = ()
 
 
 class ErrorKind(enum.StrEnum):

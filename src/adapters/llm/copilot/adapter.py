@@ -43,6 +43,7 @@ from state_runner.domain.llm import (
     LLMResponse,
     coerce_messages,
 )
+from state_runner.domain.secrets import redact_urls
 
 T = TypeVar("T")
 CALL_GRACE_S = 15.0  # beyond timeout_s: abort, session delete and scheduling slack
@@ -119,7 +120,8 @@ class CopilotSDKAdapter:
                 raise
             except Exception as exc:  # a timeout, or the loop gone with a close
                 raise LLMClientError(
-                    f"the Copilot CLI did not report its state: {type(exc).__name__}: {exc}",
+                    f"the Copilot CLI did not report its state: {type(exc).__name__}: "
+                    f"{redact_urls(str(exc))}",
                     kind=ErrorKind.UNKNOWN,
                 ) from exc
         if runtime.token is None:

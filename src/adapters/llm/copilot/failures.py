@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from state_runner.domain.errors import one_line
 from state_runner.domain.llm import ErrorKind, LLMClientError
+from state_runner.domain.secrets import MASK, redact_url, redact_urls, scrub, url_secrets
 
 # HTTP statuses that another attempt will not fix: fail fast instead of letting the runtime retry.
 FATAL_STATUSES = frozenset({400, 401, 402, 403, 404, 405, 409, 410, 413, 415, 422, 501, 505})
@@ -34,13 +35,23 @@ class CallContext:
 
     @property
     def where(self) -> str:
-        return self.base_url or "GitHub Copilot"
+        """The endpoint as shown: the base URL with its credentials masked."""
+        return redact_url(self.base_url) if self.base_url else "GitHub Copilot"
+
+    @property
+    def secret_label(self) -> str:
+        """Which credential the call uses, named without its value."""
+        if self.base_url:
+            return f"the API key in {self.api_key_env}"
+        return f"the GitHub token in {self.token_variable or 'the environment'}"
 
     def redact(self, text: str) -> str:
-        """One line, bounded, with the API key (if any) blanked out."""
+        """One line, bounded, with the API key (if any), URL credentials and the credentials
+        of the base URL blanked out."""
         line = one_line(text)
         if self.secret:
-            line = line.replace(self.secret, "***")
+            line = line.replace(self.secret, MASK)
+        line, _ = scrub(redact_urls(line), url_secrets(self.base_url), MASK)
         return line[:DETAIL_CHARS] + ("..." if len(line) > DETAIL_CHARS else "")
 
 
@@ -217,16 +228,16 @@ def startup_failed(exc: BaseException, cli_path: str) -> LLMClientError:
         reason = "did not answer at start-up; check that it is the Copilot CLI binary"
     elif "exited with code" in text:
         first = next((ln for ln in text.splitlines()[1:] if ln.strip()), text.splitlines()[0])
-        reason = "exited at start-up: " + one_line(first.removeprefix("stderr:"))
+        reason = "exited at start-up: " + redact_urls(one_line(first.removeprefix("stderr:")))
     else:
-        reason = f"failed to start: {type(exc).__name__}: {one_line(text)}"
+        reason = f"failed to start: {type(exc).__name__}: {redact_urls(one_line(text))}"
     return LLMClientError(f"Copilot CLI {cli_path} {reason}", kind=ErrorKind.STARTUP)
 
 
 def origin(url: str) -> str:
-    """`scheme://host[:port]` of a URL, lower-cased."""
+    """`scheme://host[:port]` of a URL, lower-cased, without user-info."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}".lower()
 
 
 def _refusal_detail(body: bytes) -> str:
@@ -235,7 +246,7 @@ def _refusal_detail(body: bytes) -> str:
         text = parsed.get("message") or parsed.get("error", {}).get("message") or ""
     except (ValueError, AttributeError):
         text = body.decode("utf-8", "replace")
-    line = one_line(str(text))
+    line = redact_urls(one_line(str(text)))
     return line[:DETAIL_CHARS] + ("..." if len(line) > DETAIL_CHARS else "")
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from state_runner.adapters.llm.copilot.failures import models_refused, origin
 from state_runner.adapters.llm.copilot.session_call import CopilotConfig
 from state_runner.domain.llm import ErrorKind, LLMClientError
+from state_runner.domain.secrets import redact_urls
 
 if TYPE_CHECKING:
     import httpx
@@ -288,7 +289,8 @@ async def gather_facts(client: Any, byok: bool, watch: ApiWatch) -> CopilotFacts
         if watch.refusal is not None:
             raise LLMClientError(watch.refusal.message, kind=watch.refusal.kind) from exc
         raise LLMClientError(
-            f"the Copilot CLI could not report its state: {exc}", kind=ErrorKind.UNKNOWN
+            f"the Copilot CLI could not report its state: {redact_urls(str(exc))}",
+            kind=ErrorKind.UNKNOWN,
         ) from exc
     signed_in = auth.statusMessage if auth.isAuthenticated else None
     return CopilotFacts(status.version, signed_in, models)

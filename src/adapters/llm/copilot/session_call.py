@@ -26,6 +26,7 @@ from state_runner.domain.llm import (
     LLMUsage,
 )
 from state_runner.domain.llm_settings import DEFAULT_TIMEOUT_S
+from state_runner.domain.secrets import KEY_MARKER, URL_MARKER, scrub, url_secrets
 
 if TYPE_CHECKING:
     from state_runner.adapters.llm.copilot.cli_runtime import CliRuntime
@@ -147,6 +148,15 @@ def call_context(
     )
 
 
+def scrub_reply(content: str, ctx: failures.CallContext) -> tuple[str, tuple[str, ...]]:
+    """The reply with the call's credential and the base URL's credentials replaced by
+    markers, so that no secret leaves the adapter; and the names of what was replaced."""
+    content, key_found = scrub(content, [ctx.secret] if ctx.secret else [], KEY_MARKER)
+    content, url_found = scrub(content, url_secrets(ctx.base_url), URL_MARKER)
+    found = (ctx.secret_label,) * key_found + ("a credential of --llm-base-url",) * url_found
+    return content, found
+
+
 async def abort(session: Any, timeout_s: float) -> None:
     """Stop a session's turn (bounded; errors ignored: the call has already failed)."""
     with contextlib.suppress(Exception):
@@ -258,11 +268,13 @@ class SessionCalls:
             raise LLMClientError(
                 f"no reply text from the model at {ctx.where}", kind=ErrorKind.BAD_RESPONSE
             )
+        content, redacted = scrub_reply(content, ctx)
         return LLMResponse(
             content=content,
             usage=state.usage,
             raw={"model": self.config.model, "session_id": session_id},
             billing=state.billing,
+            redacted=redacted,
         )
 
     def _finish(self, session_id: str) -> None:

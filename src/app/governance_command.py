@@ -11,7 +11,7 @@ from state_runner.adapters.files.state_paths import LEDGER
 from state_runner.app.container import build_container
 from state_runner.domain import governance
 from state_runner.domain.errors import KernelError
-from state_runner.domain.ports import JsonObject, LedgerSource
+from state_runner.domain.ports import JsonObject, LedgerSource, Workspace
 
 LEDGER_REL = Path(LEDGER)
 
@@ -71,15 +71,15 @@ def command(args: argparse.Namespace) -> int:
     container = build_container(root)
     if args.governance_cmd in WRITING_COMMANDS:
         with container.run_lock():
-            return run(args, container.ledger())
-    return run(args, container.ledger())
+            return run(args, container.ledger(), container.workspace())
+    return run(args, container.ledger(), container.workspace())
 
 
-def run(args: argparse.Namespace, store: LedgerStore) -> int:
+def run(args: argparse.Namespace, store: LedgerStore, workspace: Workspace) -> int:
     ledger = store.load()
     cmd = args.governance_cmd
     if cmd == "validate":
-        problems = governance.validate_ledger(ledger)
+        problems = governance.ledger_problems(ledger, workspace)
         if problems:
             sys.stderr.write(
                 f"GovernanceError: {len(problems)} problem(s): " + "; ".join(problems) + "\n"

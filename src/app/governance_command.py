@@ -13,7 +13,7 @@ from state_runner.app.container import build_container
 from state_runner.app.repair_notice import validation_problems
 from state_runner.domain import governance
 from state_runner.domain.errors import KernelError
-from state_runner.domain.ports import JsonObject, LedgerSource
+from state_runner.domain.ports import JsonObject, LedgerSource, Workspace
 
 LEDGER_REL = Path(LEDGER)
 
@@ -73,16 +73,19 @@ def command(args: argparse.Namespace) -> int:
     container = build_container(root)
     if args.governance_cmd in WRITING_COMMANDS:
         with container.run_lock():
-            return run(args, container.ledger())
-    return run(args, container.ledger(), validation_problems(container.journal()))
+            return run(args, container.ledger(), container.workspace())
+    pending = validation_problems(container.journal())
+    return run(args, container.ledger(), container.workspace(), pending)
 
 
-def run(args: argparse.Namespace, store: LedgerStore, pending: Sequence[str] = ()) -> int:
+def run(
+    args: argparse.Namespace, store: LedgerStore, workspace: Workspace, pending: Sequence[str] = ()
+) -> int:
     """Run one action; `pending` holds validate's problems found outside the ledger."""
     ledger = store.load()
     cmd = args.governance_cmd
     if cmd == "validate":
-        problems = [*governance.validate_ledger(ledger), *pending]
+        problems = [*governance.ledger_problems(ledger, workspace), *pending]
         if problems:
             sys.stderr.write(
                 f"GovernanceError: {len(problems)} problem(s): " + "; ".join(problems) + "\n"

@@ -21,6 +21,7 @@ from state_runner.domain.ledger_checks import check_reply
 from state_runner.domain.llm import LLMBilling, LLMClientError, LLMPort, LLMResponse, LLMUsage
 from state_runner.domain.ports import CallObserver, Clock, IterationFiles, NoObserver
 from state_runner.domain.secrets import redact_urls
+from state_runner.domain.usage_checks import check_usage
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,10 @@ def call_llm(llm: LLMPort, role: str, prompt: roles.RolePrompt) -> LLMResponse:
         ) from exc
     if not isinstance(response.content, str):
         raise KernelError(f"{label} LLM call failed: reply content is not text")
+    try:  # a backend error too: before anything counts or records the usage
+        check_usage(response.usage)
+    except LLMClientError as exc:
+        raise KernelError(f"{label} LLM call failed: {exc.message}") from exc
     return response
 
 

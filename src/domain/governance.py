@@ -20,6 +20,7 @@ from state_runner.domain.ledger_schema import (
     number_or_zero,
     validate_ledger,
 )
+from state_runner.domain.ports import Workspace
 from state_runner.domain.rules import (
     is_eligible,
     promotion_due,
@@ -33,6 +34,7 @@ __all__ = [
     "STATUSES",
     "VALIDATION_STATUSES",
     "apply_promotions",
+    "ledger_problems",
     "pending_promotions",
     "required_consecutive_passes",
     "select_next_chapter",
@@ -41,6 +43,26 @@ __all__ = [
 ]
 
 _STATUS_PHRASES = {"hold": "on hold", "locked": "locked", "active_refinement": "active"}
+
+
+# --- validation -------------------------------------------------------------------------
+
+
+def ledger_problems(ledger: object, workspace: Workspace) -> list[str]:
+    """Every problem of the ledger, one line each: the v2 schema, then each chapter's path as the
+    workspace resolves it. `governance validate` reports these; the kernel refuses to run on them.
+    """
+    problems = validate_ledger(ledger)
+    chapters = ledger.get("chapters") if isinstance(ledger, dict) else None
+    for chapter_id, chapter in chapters.items() if isinstance(chapters, dict) else ():
+        path = chapter.get("path") if isinstance(chapter, dict) else None
+        if not isinstance(path, str) or path == "":
+            continue  # the schema reports it
+        try:
+            workspace.resolve_chapter_path(path)
+        except KernelError as exc:
+            problems.append(f"{member(member('chapters', chapter_id), 'path')}: {exc.message}")
+    return problems
 
 
 # --- selection --------------------------------------------------------------------------

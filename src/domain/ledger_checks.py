@@ -6,12 +6,16 @@ raised.
 
 from __future__ import annotations
 
+import posixpath
 import unicodedata
 
 from state_runner.domain.errors import KernelError
 
 MAX_REPLY_CHARS = 2_000_000  # far above any chapter; a bigger reply is a runaway model
 UNSAFE_NAME_CHARS = ("/", "\\", "\x00")
+GUARDED_FILES = ("AGENTS.md", "CONSTITUTION.md", "ROADMAP.md")
+GUARDED_DIRS = ("state", "evals", "prompts", ".git")
+GUARDED_LIST = "AGENTS.md, CONSTITUTION.md, ROADMAP.md, state/, evals/, prompts/ and .git/"
 
 
 def check_file_name(name: object, what: str = "chapter id") -> str:
@@ -36,3 +40,24 @@ def check_reply(role: str, text: str) -> None:
         )
     if "\x00" in text:
         raise KernelError(f"{role} rejected: it contains NUL characters")
+
+
+def guarded_part(rel_path: str) -> str | None:
+    """The guarded file or directory that the workspace-relative POSIX path `rel_path` is or
+    lies under (compared casefolded, after `./` and `..` are folded), or None."""
+    first = posixpath.normpath(rel_path).split("/")[0].casefold()
+    for name in (*GUARDED_FILES, *GUARDED_DIRS):
+        if first == name.casefold():
+            return name if name in GUARDED_FILES else f"{name}/"
+    return None
+
+
+def check_not_guarded(raw: str, canonical: str) -> None:
+    """Refuse a chapter path whose canonical form (symlinks resolved) is a guarded file."""
+    guarded = guarded_part(canonical)
+    if guarded is not None:
+        shown = raw if raw == canonical else f"{raw} (resolves to {canonical})"
+        raise KernelError(
+            f"Chapter path is a guarded file ({guarded}): {shown}; {GUARDED_LIST} are never a"
+            " chapter: point the chapter's path in state/ledger.json at its markdown file"
+        )

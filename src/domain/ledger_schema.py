@@ -10,6 +10,8 @@ import math
 from collections.abc import Callable, Mapping
 from typing import TypeGuard
 
+from state_runner.domain.errors import KernelError
+from state_runner.domain.ledger_checks import check_file_name
 from state_runner.domain.rules import GOVERNANCE_FILES
 
 LEDGER_VERSION = 2
@@ -240,11 +242,23 @@ def validate_ledger(ledger: object) -> list[str]:
         return ["ledger: must be a JSON object"]
     problems: list[str] = []
     _LEDGER(problems, "", ledger)
+    chapters = ledger.get("chapters")
+    for chapter_id in chapters if isinstance(chapters, dict) else ():
+        if not _is_file_name(chapter_id):
+            problems.append(f"{member('chapters', chapter_id)}: unsafe chapter id for a file name")
     log = ledger.get("repo_iteration_log")
     if isinstance(log, list):
         for index, entry in enumerate(log):
             _check_governance_change(problems, f"repo_iteration_log[{index}]", entry)
     return problems
+
+
+def _is_file_name(chapter_id: str) -> bool:
+    try:
+        check_file_name(chapter_id)
+    except KernelError:
+        return False
+    return True
 
 
 def _check_governance_change(problems: list[str], where: str, entry: object) -> None:

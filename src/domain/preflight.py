@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from state_runner.domain import adhoc, rules
+from state_runner.domain import adhoc, governance, rules
 from state_runner.domain.errors import KernelError
 from state_runner.domain.evals import EvalConfigs, validate_eval_configs
 from state_runner.domain.markdown import heading_lines
@@ -20,6 +20,17 @@ def check_governance(ports: KernelPorts) -> None:
             f"Immutable governance files modified; kernel refuses to proceed: {names}. Restore "
             f"them (git restore --staged --worktree -- {' '.join(blocked)}), or commit and push a "
             "deliberate change before running the kernel"
+        )
+
+
+def check_ledger_rules(ports: KernelPorts, ledger: Ledger) -> None:
+    """Refuse a ledger `governance validate` rejects (the same rules), naming its first problem."""
+    problems = governance.ledger_problems(ledger.to_json(), ports.workspace)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise KernelError(
+            f"Invalid ledger: {ports.ledger.display()}: {problems[0]}{more}; fix it (state-runner"
+            " governance validate lists every problem) and run again"
         )
 
 
@@ -85,7 +96,7 @@ def prepare(ports: KernelPorts, options: KernelOptions) -> RunContext:
     roadmap = ws.read_text("ROADMAP.md") if ws.exists("ROADMAP.md") else ""
     if not ws.exists("ROADMAP.md"):
         ports.notice("ROADMAP.md not found: the planner gets no research hypothesis")
-    return RunContext(
+    context = RunContext(
         options=options,
         ledger=ledger,
         chapter=chapter,
@@ -104,3 +115,5 @@ def prepare(ports: KernelPorts, options: KernelOptions) -> RunContext:
             two_pass_mode=options.require_two_consecutive_passes
         ),
     )
+    check_ledger_rules(ports, ledger)  # last: the refusals above keep their own messages
+    return context

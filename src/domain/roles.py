@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from state_runner.domain import strict_json
 from state_runner.domain.errors import KernelError, one_line
 from state_runner.domain.llm import ChatMessage
 
@@ -147,7 +148,7 @@ def unwrap_fence(text: str) -> str:
 
 def _loads(text: str) -> Any:
     try:
-        return json.loads(text)
+        return strict_json.loads(text)
     except RecursionError as exc:
         raise ValueError("nesting too deep") from exc
 

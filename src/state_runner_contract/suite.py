@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from state_runner import ChatMessage, ErrorKind, LLMClientError, LLMPort, LLMResponse
+from state_runner.domain.usage_checks import is_plausible_count
 
 RawUsage: TypeAlias = tuple[object, object] | None
 """What the backend reports as (prompt, completion) tokens, as raw JSON values (None, huge or
@@ -154,7 +155,15 @@ class LLMPortContract:
         self, contract_adapter: LLMPort, usage: RawUsage
     ) -> None:
         messages = self.next_reply(contract_adapter, "usage probe", usage)
-        response = contract_adapter.chat(messages)
+        try:
+            response = contract_adapter.chat(messages)
+        except LLMClientError as exc:  # allowed only for a count no real call reaches
+            implausible = usage is not None and not all(map(is_plausible_count, usage))
+            assert implausible and exc.kind is ErrorKind.BAD_RESPONSE, (
+                f"{exc.kind}: {exc.message} for a backend reporting {usage!r}: an adapter may"
+                " refuse only an implausible count, as a BAD_RESPONSE error"
+            )
+            return
         assert isinstance(response, LLMResponse)
         counts = (response.usage.prompt_tokens, response.usage.completion_tokens)
         assert usage_holds(counts, usage, self.backend_reports_usage, self.counts_usage_itself), (

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support.workspace import SAMPLE_BOOK, Book, Run
+from support.ledger_mutations import PRISTINE, json_values, paths_of, replaced
+from support.workspace import Book, Run
 
 
 def refused(result: tuple[int, str, str], starts: str) -> None:
@@ -116,41 +117,6 @@ def test_chapter_id_that_is_not_a_file_name(book: Book, kernel: Run, cid: str) -
 def test_ledger_that_is_not_an_object(book: Book, kernel: Run) -> None:
     (book.root / "state/ledger.json").write_text("[1, 2]\n")
     refused(kernel("--chapter-id", "x"), "Invalid ledger: ")
-
-
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
-
-
-def paths_of(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every location inside a JSON value."""
-    found = [prefix]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += paths_of(item, (*prefix, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += paths_of(item, (*prefix, index))
-    return found
-
-
-def replaced(document: Any, path: tuple[Any, ...], value: Any) -> Any:
-    if not path:
-        return value
-    copy_ = copy.deepcopy(document)
-    target = copy_
-    for step in path[:-1]:
-        target = target[step]
-    target[path[-1]] = value
-    return copy_
-
-
-PRISTINE: dict[str, Any] = json.loads((SAMPLE_BOOK / "state/ledger.json").read_text())
 
 
 @settings(

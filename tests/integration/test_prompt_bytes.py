@@ -56,7 +56,14 @@ PLANNER_INPUT = r"""{
   "chapter_hypothesis": "Readers trust a caf\u00e9\u2019s menu more than its cache.",
   "chapter_id": "CID",
   "previous_critic_feedback": null,
-  "quality_metrics": {}
+  "quality_metrics": {
+    "clarity_score": 0.0,
+    "drift_score": 0.0,
+    "example_density": 0.0,
+    "failure_mode_presence": false,
+    "structure_score": 0.0,
+    "tradeoff_presence": false
+  }
 }
 """  # noqa: E501
 PLANNER_JSON = r"""{
@@ -124,11 +131,7 @@ def fixture_book(book: Book) -> Book:
         (book.root / f"evals/{name}.yaml").write_text(text, encoding="utf-8")
     for role, text in CONTRACTS.items():
         (book.root / f"prompts/{role}.md").write_text(f"\n  {text}  \n\n", encoding="utf-8")
-    ledger = book.ledger()
-    for key in ("quality_metrics", "last_eval"):
-        ledger["chapters"][cid].pop(key, None)
-    book.write_ledger(ledger)
-    book.commit_all("fixture chapter")
+    book.commit_all("fixture chapter")  # the ledger entry as new: zero metrics, no last eval
     return book
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from state_runner.domain.kernel import Kernel, KernelOptions, KernelPorts, RunOutcome
 from state_runner.domain.llm import LLMResponse, LLMUsage
+from state_runner.domain.model import new_chapter_entry, new_ledger
 from support.fakes import (
     FakeClock,
     FakeLedgerSource,
@@ -85,15 +86,15 @@ def make_loop(critic: object = APPROVE, writer_edit: Any = revise, rule: int | N
     files |= {f"prompts/{role}.md": f"{role} contract" for role in ("planner", "writer", "critic")}
     docs: dict[str, object] = {f"evals/{name}.yaml": doc for name, doc in EVALS.items()}
     workspace = FakeWorkspace(files=files, yaml_docs=docs)
-    ledger: dict[str, Any] = {
-        "chapters": {
-            "01": {"path": "book/01.md", "status": "active_refinement", "lifecycle": "draft"},
-            "02": {"path": "book/02.md", "status": "active_refinement", "lifecycle": "draft"},
-        }
+    ledger: dict[str, Any] = new_ledger()  # a ledger `governance validate` accepts
+    ledger["chapters"] = {
+        "01": new_chapter_entry("book/01.md"),
+        "02": new_chapter_entry("book/02.md"),
     }
+    del ledger["chapter_lifecycle_rules"]["transitions"]
     if rule is not None:
         transitions = {"draft_to_refined": {"required_consecutive_passes": rule}}
-        ledger["chapter_lifecycle_rules"] = {"transitions": transitions}
+        ledger["chapter_lifecycle_rules"]["transitions"] = transitions
     llm = ScriptedLLM(
         overrides={"planner": reply(PLAN), "writer": writer(writer_edit), "critic": reply(critic)}
     )

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from state_runner.domain import governance, rules
 from state_runner.domain.errors import KernelError
+from state_runner.domain.ledger_schema import member
 
 CID = "01-intro"
 
@@ -237,18 +238,30 @@ def test_chapter_keys_are_required(key: str) -> None:
     assert governance.validate_ledger(ledger) == [f"chapters.{CID}.{dotted(key)}: missing"]
 
 
+@pytest.mark.parametrize("chapter_id", ["../up", "a/b", ".hidden", "tab\tid", "del\x7f"])
+def test_a_chapter_id_that_is_not_a_file_name_is_a_problem(chapter_id: str) -> None:
+    ledger = make_ledger(**{CID: make_chapter(), chapter_id: make_chapter()})
+    shown = member("chapters", chapter_id)
+    assert governance.validate_ledger(ledger) == [f"{shown}: unsafe chapter id for a file name"]
+
+
 def test_chapter_must_be_an_object() -> None:
     ledger = make_ledger(**{CID: make_chapter(), "02-next": ["not", "a", "chapter"]})
     assert governance.validate_ledger(ledger) == ["chapters.02-next: must be an object"]
 
 
 @pytest.mark.parametrize(
-    ("chapter_id", "shown"),
-    [("a\nb", 'chapters["a\\nb"]'), (" x", 'chapters[" x"]'), ("", 'chapters[""]')],
+    ("chapter_id", "shown", "unsafe"),
+    [
+        ("a\nb", 'chapters["a\\nb"]', True),
+        (" x", 'chapters[" x"]', False),
+        ("", 'chapters[""]', True),
+    ],
 )
-def test_unreadable_chapter_ids_are_quoted(chapter_id: str, shown: str) -> None:
+def test_unreadable_chapter_ids_are_quoted(chapter_id: str, shown: str, unsafe: bool) -> None:
     ledger = make_ledger(**{chapter_id: []})
-    assert governance.validate_ledger(ledger) == [f"{shown}: must be an object"]
+    unsafe_id = [f"{shown}: unsafe chapter id for a file name"] if unsafe else []
+    assert governance.validate_ledger(ledger) == [f"{shown}: must be an object", *unsafe_id]
     with pytest.raises(KernelError) as caught:
         governance.select_next_chapter(ledger)
     assert caught.value.message == f"Invalid ledger: {shown} must be a JSON object"
@@ -787,8 +800,13 @@ def test_ledger_shaped_json_raises_only_kernel_errors(ledger: object) -> None:
     only_kernel_errors(ledger)
 
 
+FILE_NAMES = st.text(
+    alphabet=st.characters(categories=("L", "N", "Zs", "Pd")), min_size=1, max_size=5
+)  # a chapter id is a file name (no separator, leading dot or control character)
+
+
 @settings(max_examples=100)
-@given(st.dictionaries(st.text(min_size=1, max_size=5), st.just(None), min_size=1, max_size=4))
+@given(st.dictionaries(FILE_NAMES, st.just(None), min_size=1, max_size=4))
 def test_valid_ledgers_always_select_a_known_chapter(names: dict[str, None]) -> None:
     ledger = make_ledger(**{name: make_chapter() for name in names})
     assert governance.validate_ledger(ledger) == []

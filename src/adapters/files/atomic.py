@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from state_runner.adapters.files.os_errors import os_failure
+from state_runner.domain import strict_json
 from state_runner.domain.errors import KernelError
 
 _IGNORED_DIR_FSYNC_ERRORS = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF})
@@ -95,7 +96,12 @@ def parse_json_bytes(raw: bytes, where: str) -> Any:
     except UnicodeDecodeError:
         raise KernelError(f"Invalid JSON: {where}: not UTF-8 text") from None
     try:
-        return json.loads(text)
+        return strict_json.loads(text)
+    except strict_json.DuplicateKeyError as err:
+        raise KernelError(
+            f"Invalid JSON: {where}: {err}; keep one of them (a rewrite would drop the other)"
+            " and run again"
+        ) from None
     except json.JSONDecodeError as err:
         raise KernelError(f"Invalid JSON: {where}: {err}") from None
     except RecursionError:

@@ -65,6 +65,7 @@ class FsStateUnitOfWork:
 
     def check(self) -> None:
         self.metrics.check()
+        self.version_map.load()  # refused now, not after the model calls of a promotion
 
     def begin(self, chapter_id: str, chapter_path: str, undo_note: str) -> None:
         self._staged = _Staged(chapter_id, chapter_path, undo_note)

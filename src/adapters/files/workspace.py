@@ -10,6 +10,7 @@ import yaml
 from state_runner.adapters.files.atomic import atomic_write_text
 from state_runner.adapters.files.text_files import read_utf8
 from state_runner.domain.errors import KernelError, one_line
+from state_runner.domain.ledger_checks import check_not_guarded
 
 
 def inside(path: Path, root: Path) -> bool:
@@ -41,7 +42,9 @@ class FsWorkspace:
             or not inside(self.root / raw, self.root)
         ):
             raise KernelError(f"Chapter path must stay inside the workspace: {raw}")
-        return (self.root / raw).resolve().relative_to(self.root).as_posix()
+        canonical = (self.root / raw).resolve().relative_to(self.root).as_posix()
+        check_not_guarded(raw, canonical)
+        return canonical
 
     def exists(self, rel_path: str) -> bool:
         return self.path(rel_path).is_file()

@@ -27,6 +27,7 @@ from state_runner.domain.llm import (
 )
 from state_runner.domain.llm_settings import DEFAULT_TIMEOUT_S
 from state_runner.domain.secrets import KEY_MARKER, URL_MARKER, scrub, url_secrets
+from state_runner.domain.usage_checks import check_counts
 
 if TYPE_CHECKING:
     from state_runner.adapters.llm.copilot.cli_runtime import CliRuntime
@@ -72,15 +73,14 @@ class CallState:
         self.last_failure: object | None = None
         self.fatal_failure: object | None = None
         self.session_error: object | None = None
+        self.usage_error: LLMClientError | None = None
         self.fatal = asyncio.Event()
 
     def on_event(self, event: Any) -> None:
         kind = getattr(getattr(event, "type", None), "value", None)
         data = getattr(event, "data", None)
         if kind == "assistant.usage":
-            self.usage = self.usage + LLMUsage(
-                getattr(data, "input_tokens", 0), getattr(data, "output_tokens", 0)
-            )
+            self._count(getattr(data, "input_tokens", 0), getattr(data, "output_tokens", 0))
             self._bill(data)
         elif kind == "model.call_failure":
             self.last_failure = data
@@ -89,6 +89,15 @@ class CallState:
                 self.fatal.set()
         elif kind == "session.error":
             self.session_error = data
+
+    def _count(self, prompt: object, completion: object) -> None:
+        """Add a model call's reported tokens; implausible counts are kept as the call's error."""
+        try:
+            check_counts(prompt, completion)
+        except LLMClientError as exc:
+            self.usage_error = self.usage_error or exc
+            return
+        self.usage = self.usage + LLMUsage(prompt, completion)  # type: ignore[arg-type]
 
     def _bill(self, data: Any) -> None:
         """Add the Copilot charge of a model call (`cost`, `copilot_usage`) when reported;
@@ -264,6 +273,8 @@ class SessionCalls:
         self, message: Any, session_id: str, state: CallState, ctx: failures.CallContext
     ) -> LLMResponse:
         content = getattr(getattr(message, "data", None), "content", None)
+        if state.usage_error is not None:
+            raise state.usage_error
         if not isinstance(content, str):
             raise LLMClientError(
                 f"no reply text from the model at {ctx.where}", kind=ErrorKind.BAD_RESPONSE

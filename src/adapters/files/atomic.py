@@ -14,6 +14,8 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from state_runner.adapters.files.book_files import read_book_bytes
+from state_runner.adapters.files.read_limits import STATE_JSON_LIMIT
 from state_runner.domain.errors import KernelError
 
 _IGNORED_DIR_FSYNC_ERRORS = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF})
@@ -76,10 +78,11 @@ def write_json(path: Path, data: Any) -> None:
     atomic_write_text(path, text)
 
 
-def read_json(path: Path) -> Any:
-    """Parse a JSON file; `KernelError` when it is missing, unreadable or not valid JSON."""
+def read_json(path: Path, root: Path, limit: int = STATE_JSON_LIMIT) -> Any:
+    """Parse a JSON file inside the workspace `root`; `KernelError` when it is missing,
+    unreadable, not a regular file, over `limit` bytes or not valid JSON."""
     try:
-        raw = path.read_bytes()
+        raw = read_book_bytes(path, root, limit)
     except FileNotFoundError:
         raise KernelError(f"Missing JSON file: {path}") from None
     except OSError as err:

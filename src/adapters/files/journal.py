@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from state_runner.adapters.files.atomic import atomic_write_text, read_json, write_json
+from state_runner.adapters.files.read_limits import CHAPTER_LIMIT, STATE_JSON_LIMIT
 from state_runner.adapters.files.state_paths import JOURNAL, LOG_DIRS, STATE_DIR, STATE_FILES
 from state_runner.adapters.files.text_files import read_utf8
 from state_runner.domain.errors import KernelError
@@ -48,7 +49,8 @@ class UndoJournal:
         files: dict[str, str | None] = {}
         for rel in (chapter_path, *STATE_FILES):
             path = self.root / rel
-            files[rel] = read_utf8(path) if path.exists() else None
+            limit = STATE_JSON_LIMIT if rel in STATE_FILES else CHAPTER_LIMIT
+            files[rel] = read_utf8(path, self.root, limit) if path.exists() else None
         record = {
             "note": note,
             "files": files,
@@ -73,7 +75,7 @@ class UndoJournal:
         self._remove_temp_files()
         if not self.path.exists():
             return None
-        record: Any = read_json(self.path)
+        record: Any = read_json(self.path, self.root)
         try:
             files: dict[str, str | None] = dict(record["files"])
             logs: dict[str, int] = dict(record["logs"])

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from state_runner.adapters.files.atomic import append_line, atomic_write_text, parse_json_bytes
+from state_runner.adapters.files.book_files import read_book_bytes
+from state_runner.adapters.files.read_limits import JSONL_LOG_LIMIT
 from state_runner.domain.errors import KernelError
 from state_runner.domain.ledger_checks import check_file_name
 from state_runner.domain.ports import JsonObject
@@ -52,17 +54,15 @@ def append_entry(log_path: Path, tail: list[Any], entry: JsonObject) -> None:
     del tail[:-LOG_TAIL]
 
 
-def read_entries(log_path: Path) -> list[JsonObject]:
-    """All entries of a log file in order; blank lines are skipped."""
-    entries: list[JsonObject] = []
+def read_entries(log_path: Path, root: Path) -> list[JsonObject]:
+    """All entries of a log file inside the workspace `root`, in order; blank lines are
+    skipped. The file is read whole, up to `JSONL_LOG_LIMIT` bytes."""
     try:
-        with log_path.open("rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                if raw.strip():
-                    entries.append(_entry(raw, f"{log_path}:{number}"))
+        data = read_book_bytes(log_path, root, JSONL_LOG_LIMIT)
     except OSError as err:
         raise KernelError(f"Cannot read file: {log_path}: {err.strerror or err}") from err
-    return entries
+    lines = enumerate(data.split(b"\n"), start=1)
+    return [_entry(raw, f"{log_path}:{number}") for number, raw in lines if raw.strip()]
 
 
 def inline_entries(value: object, where: str) -> list[JsonObject]:

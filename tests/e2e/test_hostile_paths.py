@@ -1,0 +1,174 @@
+"""Files a hostile book names: outside the workspace, not regular, too large (issue 18, item 1).
+
+Each refusal is one `KernelError` line, exit 3, before any model call, and the workspace (every
+entry of it, links and special files included) is exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from state_runner.adapters.files.read_limits import ADHOC_LIMIT, EVAL_LIMIT, ROLE_OUTPUT_LIMIT
+from support.workspace import Book, Run
+
+CANARY = "CANARY-7f3e outside the workspace"
+MOCK = ("--llm", "--llm-provider", "mock")
+
+
+def tree(root: Path) -> dict[str, object]:
+    """Every entry under `root` but `.git` and the run lock: bytes, link targets, kinds."""
+    entries: dict[str, object] = {}
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for name in [*dirs, *files]:
+            path = Path(folder, name)
+            mode = path.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                entries[str(path)] = ("link", os.readlink(path))
+            elif stat.S_ISREG(mode) and name != "kernel.lock":
+                entries[str(path)] = path.read_bytes()
+            elif not stat.S_ISREG(mode):
+                entries[str(path)] = stat.S_IFMT(mode)
+    return entries
+
+
+@pytest.fixture
+def no_hang() -> Iterator[None]:
+    """Fail instead of hanging when a read blocks (a FIFO nobody writes to)."""
+
+    def hung(*_: object) -> None:
+        raise TimeoutError("the run blocked on a read")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    path = tmp_path / "secret.md"
+    path.write_text(CANARY)
+    return path
+
+
+def iteration_record(book: Book, path: str) -> bool:
+    """Whether `path` is what the kernel writes before it reads the role outputs: the
+    iteration's `in/` folder and files, and its event log."""
+    parts = Path(path).relative_to(book.root).parts
+    return parts[:2] == ("state", "role_io") and (
+        parts[4:5] == ("in",) or parts[4:] == ("out", "kernel_trace.jsonl")
+    )
+
+
+def refused_unchanged(
+    book: Book, kernel: Run, args: tuple[str, ...], line: str, *, inputs: bool = False
+) -> None:
+    """The run is refused with `line` and changes nothing; with `inputs` (file-driven mode),
+    nothing but the iteration's inputs and event log, written before the outputs are read."""
+    before = tree(book.root)
+    code, out, err = kernel("--chapter-id", book.active_id, *args)
+    assert (code, err) == (3, f"KernelError: {line}\n")
+    assert CANARY not in out
+    after = tree(book.root)
+    if inputs:
+        after = {path: entry for path, entry in after.items() if not iteration_record(book, path)}
+    assert after == before
+
+
+def test_a_prompt_symlinked_out_of_the_workspace(book: Book, kernel: Run, secret: Path) -> None:
+    prompt = book.root / "prompts/writer.md"
+    prompt.unlink()
+    prompt.symlink_to(secret)
+    book.commit_all("writer prompt is a link")
+    line = (
+        f"File is outside the workspace: {prompt} (it resolves to {secret}); "
+        "a book may only name files inside it"
+    )
+    refused_unchanged(book, kernel, MOCK, line)
+
+
+def test_a_chapter_that_is_a_fifo(book: Book, kernel: Run, no_hang: None) -> None:
+    chapter = book.chapter_path(book.active_id)
+    chapter.unlink()
+    os.mkfifo(chapter)
+    line = f"Not a regular file: {chapter} (a FIFO); replace it with a regular file"
+    refused_unchanged(book, kernel, (), line)
+
+
+def test_an_eval_file_over_its_limit(book: Book, kernel: Run) -> None:
+    path = book.root / "evals/style-guard.yaml"
+    path.write_bytes(b"# padding\n" * (EVAL_LIMIT // 10) + b"#\n")
+    book.commit_all("huge eval")
+    size = EVAL_LIMIT + 2
+    refused_unchanged(
+        book, kernel, (), f"File too large: {path} ({size} bytes, limit {EVAL_LIMIT} bytes)"
+    )
+
+
+def test_a_role_output_symlinked_out_of_the_workspace(
+    book: Book, kernel: Run, secret: Path
+) -> None:
+    out = book.write_outputs(book.active_id, 1, writer="# Title\n")
+    (out / "writer.md").unlink()
+    (out / "writer.md").symlink_to(secret)
+    line = (
+        f"File is outside the workspace: {out / 'writer.md'} (it resolves to {secret}); "
+        "a book may only name files inside it"
+    )
+    refused_unchanged(book, kernel, (), line, inputs=True)
+
+
+def test_a_role_output_over_its_limit(book: Book, kernel: Run) -> None:
+    out = book.write_outputs(book.active_id, 1, writer="#" * (ROLE_OUTPUT_LIMIT + 1))
+    line = (
+        f"File too large: {out / 'writer.md'} ({ROLE_OUTPUT_LIMIT + 1} bytes, "
+        f"limit {ROLE_OUTPUT_LIMIT} bytes)"
+    )
+    refused_unchanged(book, kernel, (), line, inputs=True)
+
+
+def test_the_ledger_symlinked_out_of_the_workspace(book: Book, kernel: Run, tmp_path: Path) -> None:
+    ledger = book.root / "state/ledger.json"
+    copy = tmp_path / "ledger.json"
+    copy.write_bytes(ledger.read_bytes())
+    ledger.unlink()
+    ledger.symlink_to(copy)
+    line = (
+        f"File is outside the workspace: {ledger} (it resolves to {copy}); "
+        "a book may only name files inside it"
+    )
+    refused_unchanged(book, kernel, (), line)
+
+
+def test_an_adhoc_file_that_is_a_directory(book: Book, kernel: Run, tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    line = f"Cannot read ad-hoc instructions file {folder}: Is a directory"
+    refused_unchanged(book, kernel, (*MOCK, "--adhoc-instructions-file", str(folder)), line)
+
+
+def test_an_adhoc_file_that_is_a_fifo(
+    book: Book, kernel: Run, tmp_path: Path, no_hang: None
+) -> None:
+    fifo = tmp_path / "notes.fifo"
+    os.mkfifo(fifo)
+    line = f"Cannot read ad-hoc instructions file {fifo}: a FIFO, not a regular file"
+    refused_unchanged(book, kernel, (*MOCK, "--adhoc-instructions-file", str(fifo)), line)
+
+
+def test_an_adhoc_file_over_its_limit(book: Book, kernel: Run, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"x" * (ADHOC_LIMIT + 1))
+    line = (
+        f"Cannot read ad-hoc instructions file {notes}: too large "
+        f"({ADHOC_LIMIT + 1} bytes, limit {ADHOC_LIMIT} bytes)"
+    )
+    refused_unchanged(book, kernel, (*MOCK, "--adhoc-instructions-file", str(notes)), line)

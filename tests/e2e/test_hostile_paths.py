@@ -172,3 +172,19 @@ def test_an_adhoc_file_over_its_limit(book: Book, kernel: Run, tmp_path: Path) -
         f"({ADHOC_LIMIT + 1} bytes, limit {ADHOC_LIMIT} bytes)"
     )
     refused_unchanged(book, kernel, (*MOCK, "--adhoc-instructions-file", str(notes)), line)
+
+
+def test_a_roadmap_that_is_a_fifo(book: Book, kernel: Run, no_hang: None) -> None:
+    roadmap = book.root / "ROADMAP.md"
+    roadmap.unlink()
+    os.mkfifo(roadmap)
+    line = f"Not a regular file: {roadmap} (a FIFO); replace it with a regular file"
+    refused_unchanged(book, kernel, (), line)
+
+
+def test_a_roadmap_that_is_a_directory(book: Book, kernel: Run) -> None:
+    roadmap = book.root / "ROADMAP.md"
+    roadmap.unlink()
+    roadmap.mkdir()
+    (roadmap / "notes.md").write_text("a folder where a file is expected")
+    refused_unchanged(book, kernel, (), f"Not a file: {roadmap}")

@@ -26,11 +26,12 @@ ROADMAP_LIMIT = 2 * MB
 ADHOC_LIMIT = 1 * MB
 """An ad-hoc instructions file: appended to every role contract, like a prompt."""
 STATE_JSON_LIMIT = 256 * MB
-"""`state/*.json`: the ledger and metrics keep a bounded log tail, but the journal holds a
-chapter (JSON-escaped, up to 6 bytes per byte) with the other state files."""
+"""`state/*.json`: the ledger and metrics keep only the last 50 log entries inline (well under
+1 MB), so they do not grow with the iterations; the journal holds a chapter, JSON-escaped (up to
+6 bytes per byte), with the other state files, so it needs some 50 MB at the worst."""
 JSONL_LOG_LIMIT = 1_000 * MB
-"""`state/{ledger,metrics}/**/*.jsonl`: one line per iteration, about 1 KB; 100,000 iterations
-of one book stay far below."""
+"""`state/{ledger,metrics}/**/*.jsonl`, read whole: one line per iteration, about 1.5 KB in the
+repo log (up to some 10 KB when the evals list many hits), so 100,000 iterations fit."""
 
 _FOLDER_LIMITS = {"prompts": PROMPT_LIMIT, "evals": EVAL_LIMIT}
 

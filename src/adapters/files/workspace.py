@@ -45,7 +45,9 @@ class FsWorkspace:
         return (self.root / raw).resolve().relative_to(self.root).as_posix()
 
     def exists(self, rel_path: str) -> bool:
-        return self.path(rel_path).is_file()
+        """Whether anything is at `rel_path`, links followed: a folder or FIFO there is then
+        refused when read, not passed over as missing."""
+        return self.path(rel_path).exists()
 
     def read_text(self, rel_path: str) -> str:
         return read_utf8(self.path(rel_path), self.root, workspace_limit(rel_path))

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from state_runner.adapters.files.read_limits import ADHOC_LIMIT, EVAL_LIMIT, ROLE_OUTPUT_LIMIT
+from state_runner.app.cli import main
 from support.workspace import Book, Run
 
 CANARY = "CANARY-7f3e outside the workspace"
@@ -188,3 +189,46 @@ def test_a_roadmap_that_is_a_directory(book: Book, kernel: Run) -> None:
     roadmap.mkdir()
     (roadmap / "notes.md").write_text("a folder where a file is expected")
     refused_unchanged(book, kernel, (), f"Not a file: {roadmap}")
+
+
+def test_a_lock_file_symlinked_out_of_the_workspace(book: Book, kernel: Run, secret: Path) -> None:
+    lock = book.root / "state/kernel.lock"
+    lock.unlink(missing_ok=True)
+    lock.symlink_to(secret)  # opening it to write the PID would empty the file it points to
+    line = f"Not a regular file: {lock} (a symbolic link); remove it, the kernel creates it"
+    refused_unchanged(book, kernel, (), line)
+    assert secret.read_text() == CANARY
+
+
+def test_a_state_folder_symlinked_out_of_the_workspace(
+    book: Book, kernel: Run, tmp_path: Path
+) -> None:
+    state, moved = book.root / "state", tmp_path / "state"
+    state.rename(moved)
+    state.symlink_to(moved)
+    line = (
+        f"File is outside the workspace: {state} (it resolves to {moved}); "
+        "a book may only name files inside it"
+    )
+    io_dir = ("--io-dir", str(book.root / "role_io"))  # the default one is refused already
+    refused_unchanged(book, kernel, io_dir, line)
+    assert not (moved / "kernel.lock").exists()
+
+
+def test_the_report_refuses_a_role_output_symlinked_out(
+    book: Book, kernel: Run, secret: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cid = book.active_id
+    assert kernel("--chapter-id", cid, *MOCK, "--max-iterations", "1")[0] in (0, 1)
+    writer = book.iter_dir(cid, 1) / "out/writer.md"
+    writer.unlink()
+    writer.symlink_to(secret)
+    page = tmp_path / "report.html"
+    code = main(["report", "--root", str(book.root), "--chapter-id", cid, "--out", str(page)])
+    err = capsys.readouterr().err
+    assert (code, err) == (
+        3,
+        f"KernelError: File is outside the workspace: {writer} (it resolves to {secret}); "
+        "a book may only name files inside it\n",
+    )
+    assert not page.exists()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from state_runner.adapters.files.book_files import check_regular, read_book_bytes
+from state_runner.adapters.files.run_lock import RunLock
 from state_runner.adapters.files.text_files import read_utf8
 from state_runner.domain.errors import KernelError
 
@@ -123,3 +124,22 @@ def test_a_symlink_loop_is_one_line(root: Path) -> None:
     (root / "a.md").symlink_to("b.md")
     (root / "b.md").symlink_to("a.md")
     assert refusal(root / "a.md", root) == f"Cannot read {root / 'a.md'}: it is a symlink loop"
+
+
+def test_a_lock_file_that_is_a_symlink_is_refused_and_its_target_kept(
+    root: Path, tmp_path: Path
+) -> None:
+    (root / "state").mkdir()
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me")
+    (root / "state/kernel.lock").symlink_to(precious)
+    with pytest.raises(KernelError, match=r"^Not a regular file: .*\(a symbolic link\)"):
+        RunLock(root).acquire()
+    assert precious.read_text() == "keep me"
+
+
+def test_a_lock_file_that_is_a_fifo_is_refused(root: Path) -> None:
+    (root / "state").mkdir()
+    os.mkfifo(root / "state/kernel.lock")
+    with pytest.raises(KernelError, match=r"\(a FIFO\)"):
+        RunLock(root).acquire()

@@ -46,13 +46,7 @@ def read_book_bytes(path: Path, root: Path | None, limit: int) -> bytes:
     the user named on the command line, which may live anywhere. Raises `FileNotFoundError`
     and other `OSError`s as they come, `FileRefused` for every refusal of this module.
     """
-    target = resolved(path)
-    if root is not None and not target.is_relative_to(root.resolve()):
-        raise FileRefused(
-            f"File is outside the workspace: {path} (it resolves to {target}); "
-            "a book may only name files inside it",
-            "outside the workspace",
-        )
+    target = resolved(path) if root is None else inside_workspace(path, root)
     check_regular(path, os.stat(target).st_mode)
     fd = os.open(target, _OPEN_FLAGS)
     try:
@@ -66,6 +60,18 @@ def read_book_bytes(path: Path, root: Path | None, limit: int) -> bytes:
     if len(data) > limit:
         raise too_large(path, len(data), limit)
     return data
+
+
+def inside_workspace(path: Path, root: Path) -> Path:
+    """`path` resolved (symlinks followed), refused unless it lies inside `root`."""
+    target = resolved(path)
+    if not target.is_relative_to(root.resolve()):
+        raise FileRefused(
+            f"File is outside the workspace: {path} (it resolves to {target}); "
+            "a book may only name files inside it",
+            "outside the workspace",
+        )
+    return target
 
 
 def resolved(path: Path) -> Path:

@@ -3,18 +3,44 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 from pathlib import Path
 
+from state_runner.adapters.files.book_files import check_regular, inside_workspace
 from state_runner.adapters.files.state_paths import RUN_LOCK
 from state_runner.domain.errors import KernelError
+
+_LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def open_lock_file(path: Path, root: Path) -> int:
+    """The lock file's descriptor; a lock file a book planted as a symlink (which would have the
+    kernel empty the file it points to), FIFO or device, or a `state/` outside `root`, is
+    refused."""
+    inside_workspace(path.parent, root)
+    try:
+        fd = os.open(path, _LOCK_FLAGS, 0o644)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise KernelError(
+            f"Not a regular file: {path} (a symbolic link); remove it, the kernel creates it"
+        ) from None
+    try:
+        check_regular(path, os.fstat(fd).st_mode)
+    except KernelError:
+        os.close(fd)
+        raise
+    return fd
 
 
 class RunLock:
     """Exclusive, non-blocking `flock` on `<root>/state/kernel.lock`, holding the owner's PID."""
 
     def __init__(self, root: Path) -> None:
+        self.root = root
         self.path = root / RUN_LOCK
         self._fd: int | None = None
 
@@ -29,7 +55,7 @@ class RunLock:
     def acquire(self) -> None:
         if self._fd is not None or not self.path.parent.is_dir():
             return  # already held, or no state/ folder: loading the ledger will report it
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = open_lock_file(self.path, self.root)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

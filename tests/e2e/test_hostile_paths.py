@@ -6,6 +6,7 @@ entry of it, links and special files included) is exactly as it was.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import stat
@@ -232,3 +233,34 @@ def test_the_report_refuses_a_role_output_symlinked_out(
         "a book may only name files inside it\n",
     )
     assert not page.exists()
+
+
+def test_a_planted_journal_naming_a_file_outside(book: Book, kernel: Run, secret: Path) -> None:
+    rel = os.path.relpath(secret, book.root)  # ../secret.md
+    journal = {"note": "planted", "files": {rel: "overwritten"}, "logs": {}}
+    (book.root / "state/journal.json").write_text(json.dumps(journal))
+    line = (
+        f"Unreadable journal {book.root / 'state/journal.json'}: it names {rel}, outside the "
+        "workspace; remove it after checking"
+    )
+    refused_unchanged(book, kernel, (), line)
+    assert secret.read_text() == CANARY
+
+
+def test_a_planted_log_link_is_not_truncated(book: Book, kernel: Run, secret: Path) -> None:
+    log = book.root / "state/ledger/chapters/planted.jsonl"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.symlink_to(secret)
+    logs = {
+        str(p.relative_to(book.root)): p.stat().st_size for p in log.parent.parent.rglob("*.jsonl")
+    }
+    logs[str(log.relative_to(book.root))] = 0
+    (book.root / "state/journal.json").write_text(
+        json.dumps({"note": "planted", "files": {}, "logs": logs})
+    )
+    line = (
+        f"File is outside the workspace: {log} (it resolves to {secret}); "
+        "a book may only name files inside it"
+    )
+    refused_unchanged(book, kernel, (), line)
+    assert secret.read_text() == CANARY

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from state_runner.adapters.files.atomic import atomic_write_text, read_json, write_json
+from state_runner.adapters.files.book_files import inside_workspace
 from state_runner.adapters.files.read_limits import CHAPTER_LIMIT, STATE_JSON_LIMIT
 from state_runner.adapters.files.state_paths import JOURNAL, LOG_DIRS, STATE_DIR, STATE_FILES
 from state_runner.adapters.files.text_files import read_utf8
@@ -23,8 +24,9 @@ from state_runner.domain.errors import KernelError
 TEMP_GLOB = ".*.tmp"
 
 
-def _truncate(path: Path, size: int) -> None:
-    fd = os.open(path, os.O_RDWR)
+def _truncate(path: Path, size: int, root: Path) -> None:
+    """Cut a log back; a log a book planted as a link out of `root` is refused, not followed."""
+    fd = os.open(inside_workspace(path, root), os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK)
     try:
         os.ftruncate(fd, size)
         os.fsync(fd)
@@ -58,6 +60,17 @@ class UndoJournal:
         }
         write_json(self.path, record)
 
+    def _check_inside(self, files: dict[str, str | None]) -> None:
+        """Refuse, before anything is restored, a journal naming a file outside the workspace."""
+        for rel in files:
+            try:
+                inside_workspace((self.root / rel).parent, self.root)
+            except KernelError:
+                raise KernelError(
+                    f"Unreadable journal {self.path}: it names {rel}, outside the workspace; "
+                    "remove it after checking"
+                ) from None
+
     def commit(self) -> None:
         self.path.unlink(missing_ok=True)
 
@@ -82,6 +95,7 @@ class UndoJournal:
             note = str(record["note"])
         except (KeyError, TypeError, ValueError):
             raise KernelError(f"Unreadable journal {self.path}: remove it after checking") from None
+        self._check_inside(files)
         for rel, text in files.items():
             target = self.root / rel
             if text is None:
@@ -93,6 +107,6 @@ class UndoJournal:
             if size is None:
                 path.unlink()  # created by the interrupted iteration (first append)
             elif path.stat().st_size != size:
-                _truncate(path, size)
+                _truncate(path, size, self.root)
         self.commit()
         return f"repaired an interrupted run: {note}"

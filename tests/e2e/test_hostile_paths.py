@@ -196,7 +196,10 @@ def test_a_lock_file_symlinked_out_of_the_workspace(book: Book, kernel: Run, sec
     lock = book.root / "state/kernel.lock"
     lock.unlink(missing_ok=True)
     lock.symlink_to(secret)  # opening it to write the PID would empty the file it points to
-    line = f"Not a regular file: {lock} (a symbolic link); remove it, the kernel creates it"
+    line = (
+        f"Not a regular file: {lock} (a symbolic link); the kernel writes to it in place, "
+        "so it must be the file itself"
+    )
     refused_unchanged(book, kernel, (), line)
     assert secret.read_text() == CANARY
 
@@ -263,4 +266,17 @@ def test_a_planted_log_link_is_not_truncated(book: Book, kernel: Run, secret: Pa
         "a book may only name files inside it"
     )
     refused_unchanged(book, kernel, (), line)
+    assert secret.read_text() == CANARY
+
+
+def test_a_log_symlinked_out_of_the_workspace(book: Book, kernel: Run, secret: Path) -> None:
+    log = book.root / "state/ledger/repo_iteration_log.jsonl"
+    log.unlink(missing_ok=True)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.symlink_to(secret)  # the run would append its iteration to the file it points to
+    line = (
+        f"Not a regular file: {log} (a symbolic link); the kernel writes to it in place, "
+        "so it must be the file itself"
+    )
+    refused_unchanged(book, kernel, MOCK, line)
     assert secret.read_text() == CANARY

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from state_runner.adapters.files.atomic import append_line
 from state_runner.adapters.files.book_files import check_regular, read_book_bytes
 from state_runner.adapters.files.run_lock import RunLock
 from state_runner.adapters.files.text_files import read_utf8
@@ -143,3 +144,12 @@ def test_a_lock_file_that_is_a_fifo_is_refused(root: Path) -> None:
     os.mkfifo(root / "state/kernel.lock")
     with pytest.raises(KernelError, match=r"\(a FIFO\)"):
         RunLock(root).acquire()
+
+
+def test_an_append_never_follows_a_planted_link(tmp_path: Path) -> None:
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me")
+    (tmp_path / "log.jsonl").symlink_to(precious)
+    with pytest.raises(KernelError, match=r"^Cannot write file: "):
+        append_line(tmp_path / "log.jsonl", "{}")
+    assert precious.read_text() == "keep me"

@@ -18,6 +18,8 @@ from state_runner.adapters.files.book_files import read_book_bytes
 from state_runner.adapters.files.read_limits import STATE_JSON_LIMIT
 from state_runner.domain.errors import KernelError
 
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+"""Appends never follow a symlink planted in place of a log, nor block on a FIFO."""
 _IGNORED_DIR_FSYNC_ERRORS = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF})
 
 
@@ -55,7 +57,7 @@ def append_line(path: Path, line: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         created = not path.exists()
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | _NO_FOLLOW, 0o666)
         try:
             if _ends_without_newline(fd):
                 data = b"\n" + data

@@ -95,6 +95,23 @@ def check_regular(path: Path, mode: int) -> None:
     )
 
 
+def check_appendable(path: Path, root: Path) -> None:
+    """A file the kernel writes in place (a log, the run lock): its folder inside `root`, and
+    the file absent or a regular file, not a symlink a book planted to have it write elsewhere."""
+    inside_workspace(path.parent, root)
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(mode):
+        raise FileRefused(
+            f"Not a regular file: {path} (a symbolic link); the kernel writes to it in place, "
+            "so it must be the file itself",
+            "a symbolic link",
+        )
+    check_regular(path, mode)
+
+
 def too_large(path: Path, size: int, limit: int) -> FileRefused:
     """The refusal of a file over its limit, naming both sizes."""
     sizes = f"{size} bytes, limit {limit} bytes"

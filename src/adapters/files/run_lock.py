@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import os
 from pathlib import Path
 
-from state_runner.adapters.files.book_files import check_regular, inside_workspace
+from state_runner.adapters.files.book_files import check_appendable, check_regular
 from state_runner.adapters.files.state_paths import RUN_LOCK
 from state_runner.domain.errors import KernelError
 
@@ -18,16 +17,9 @@ _LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOE
 def open_lock_file(path: Path, root: Path) -> int:
     """The lock file's descriptor; a lock file a book planted as a symlink (which would have the
     kernel empty the file it points to), FIFO or device, or a `state/` outside `root`, is
-    refused."""
-    inside_workspace(path.parent, root)
-    try:
-        fd = os.open(path, _LOCK_FLAGS, 0o644)
-    except OSError as exc:
-        if exc.errno != errno.ELOOP:
-            raise
-        raise KernelError(
-            f"Not a regular file: {path} (a symbolic link); remove it, the kernel creates it"
-        ) from None
+    refused. Opened without following a symlink, so one swapped in after the check fails."""
+    check_appendable(path, root)
+    fd = os.open(path, _LOCK_FLAGS, 0o644)
     try:
         check_regular(path, os.fstat(fd).st_mode)
     except KernelError:

@@ -4,10 +4,12 @@ symlinks are resolved, read with a size limit.
 Books are untrusted: a symlink may point out of the workspace, a FIFO would block the run, a
 device never ends. Each of these is refused with a one-line `KernelError` naming the file.
 A missing file and other OS errors are left to the caller, whose messages name what it reads.
+`check_appendable` holds the same rules for the few files the kernel writes in place.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -78,7 +80,9 @@ def resolved(path: Path) -> Path:
     """`path` with every symlink followed; a symlink loop is a one-line refusal."""
     try:
         return path.resolve()
-    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python before 3.13)
+    except (OSError, RuntimeError) as err:  # RuntimeError: a symlink loop before Python 3.13
+        if isinstance(err, OSError) and err.errno != errno.ELOOP:
+            raise
         raise FileRefused(f"Cannot read {path}: it is a symlink loop", "a symlink loop") from None
 
 

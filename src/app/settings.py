@@ -221,10 +221,11 @@ def adhoc_instructions(
 
 
 def _read_instructions(path: Path) -> str:
-    """The file's text: it may live anywhere (the user named it), but it must be a regular
-    file of at most `ADHOC_LIMIT` bytes."""
+    """The file's text, newlines as text mode reads them: it may live anywhere (the user named
+    it), but it must be a regular file of at most `ADHOC_LIMIT` bytes."""
     try:
-        return read_book_bytes(path, None, ADHOC_LIMIT).decode("utf-8")
+        text = read_book_bytes(path, None, ADHOC_LIMIT).decode("utf-8")
+        return text.replace("\r\n", "\n").replace("\r", "\n")
     except (OSError, UnicodeDecodeError) as err:
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
         raise KernelError(f"Cannot read ad-hoc instructions file {path}: {reason}") from None

@@ -13,6 +13,7 @@ from state_runner.adapters.files.atomic import append_line
 from state_runner.adapters.files.book_files import check_regular, read_book_bytes
 from state_runner.adapters.files.run_lock import RunLock
 from state_runner.adapters.files.text_files import read_utf8
+from state_runner.app.settings import adhoc_instructions
 from state_runner.domain.errors import KernelError
 
 LIMIT = 100
@@ -153,3 +154,8 @@ def test_an_append_never_follows_a_planted_link(tmp_path: Path) -> None:
     with pytest.raises(KernelError, match=r"^Cannot write file: "):
         append_line(tmp_path / "log.jsonl", "{}")
     assert precious.read_text() == "keep me"
+
+
+def test_adhoc_files_keep_text_mode_newlines(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_bytes(b"one\r\ntwo\rthree\n")
+    assert adhoc_instructions(None, ["notes.txt"], {}, tmp_path) == "one\ntwo\nthree"

@@ -7,6 +7,8 @@ import argparse
 import difflib
 from pathlib import Path
 
+from state_runner.adapters.files.read_limits import CHAPTER_LIMIT, ROLE_OUTPUT_LIMIT
+from state_runner.adapters.files.text_files import read_utf8
 from state_runner.app.container import Container, build_container
 from state_runner.app.report_page import render
 from state_runner.app.settings import resolve_root
@@ -34,8 +36,9 @@ def diffs(container: Container, chapter_id: str, iterations: list[int]) -> dict[
         before = layout.in_dir(chapter_id, number) / "writer_chapter.md"
         after = layout.out_dir(chapter_id, number) / "writer.md"
         if before.is_file() and after.is_file():
-            old = before.read_text(encoding="utf-8").splitlines(keepends=True)
-            new = after.read_text(encoding="utf-8").splitlines(keepends=True)
+            root = layout.workspace_root
+            old = read_utf8(before, root, CHAPTER_LIMIT).splitlines(keepends=True)
+            new = read_utf8(after, root, ROLE_OUTPUT_LIMIT).splitlines(keepends=True)
             found[number] = "".join(
                 difflib.unified_diff(old, new, f"iteration {number} before", "after")
             )

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from state_runner.adapters.files.book_files import FileRefused, read_book_bytes
+from state_runner.adapters.files.read_limits import ADHOC_LIMIT
 from state_runner.adapters.files.state_paths import ROLE_IO
 from state_runner.app import llm_registry
 from state_runner.domain import adhoc
@@ -220,11 +222,16 @@ def adhoc_instructions(
 
 
 def _read_instructions(path: Path) -> str:
+    """The file's text, newlines as text mode reads them: it may live anywhere (the user named
+    it), but it must be a regular file of at most `ADHOC_LIMIT` bytes."""
     try:
-        return path.read_text(encoding="utf-8")
+        text = read_book_bytes(path, None, ADHOC_LIMIT).decode("utf-8")
+        return text.replace("\r\n", "\n").replace("\r", "\n")
     except (OSError, UnicodeDecodeError) as err:
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
         raise KernelError(f"Cannot read ad-hoc instructions file {path}: {reason}") from None
+    except FileRefused as err:
+        raise KernelError(f"Cannot read ad-hoc instructions file {path}: {err.reason}") from None
 
 
 def resolve_root(raw: str | None, cwd: Path) -> Path:

@@ -138,7 +138,7 @@ def test_write_json_format(tmp_path: Path) -> None:
     write_json(target, {"b": [1, 2], "a": {"d": 1, "c": None}})
     expected = '{\n  "a": {\n    "c": null,\n    "d": 1\n  },\n  "b": [\n    1,\n    2\n  ]\n}\n'
     assert target.read_text(encoding="utf-8") == expected
-    assert read_json(target) == {"a": {"c": None, "d": 1}, "b": [1, 2]}
+    assert read_json(target, tmp_path) == {"a": {"c": None, "d": 1}, "b": [1, 2]}
 
 
 def test_write_json_refuses_unserialisable_data_and_keeps_the_file(tmp_path: Path) -> None:
@@ -146,14 +146,14 @@ def test_write_json_refuses_unserialisable_data_and_keeps_the_file(tmp_path: Pat
     write_json(target, {"ok": True})
     with pytest.raises(KernelError, match=r"^Cannot serialise JSON for "):
         write_json(target, {"bad": object()})
-    assert read_json(target) == {"ok": True}
+    assert read_json(target, tmp_path) == {"ok": True}
     assert leftovers(tmp_path) == []
 
 
 def test_read_json_missing(tmp_path: Path) -> None:
     path = tmp_path / "nope.json"
     with pytest.raises(KernelError) as caught:
-        read_json(path)
+        read_json(path, tmp_path)
     assert caught.value.message == f"Missing JSON file: {path}"
 
 
@@ -163,7 +163,7 @@ def test_read_json_invalid(tmp_path: Path) -> None:
     with pytest.raises(json.JSONDecodeError) as expected:
         json.loads('{"a": ')
     with pytest.raises(KernelError) as caught:
-        read_json(path)
+        read_json(path, tmp_path)
     assert caught.value.message == f"Invalid JSON: {path}: {expected.value}"
 
 
@@ -171,14 +171,14 @@ def test_read_json_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "latin1.json"
     path.write_bytes('{"a": "café"}'.encode("latin-1"))
     with pytest.raises(KernelError) as caught:
-        read_json(path)
+        read_json(path, tmp_path)
     assert caught.value.message == f"Invalid JSON: {path}: not UTF-8 text"
 
 
 def test_read_json_accepts_a_byte_order_mark(tmp_path: Path) -> None:
     path = tmp_path / "bom.json"
     path.write_bytes(b"\xef\xbb\xbf" + b'{"a": 1}')
-    assert read_json(path) == {"a": 1}
+    assert read_json(path, tmp_path) == {"a": 1}
 
 
 # --- ledger store: loading --------------------------------------------------------------
@@ -438,7 +438,7 @@ def test_metrics_are_created_when_missing(tmp_path: Path) -> None:
     store = JsonMetricsStore(tmp_path)
     store.check()
     store.append_history(CID, metrics_entry(1))
-    assert read_json(store.path) == {"chapters": {CID: {"history": [metrics_entry(1)]}}}
+    assert read_json(store.path, tmp_path) == {"chapters": {CID: {"history": [metrics_entry(1)]}}}
     assert jsonl(store.history_dir / f"{CID}.jsonl") == [metrics_entry(1)]
     assert store.display() == str(tmp_path / "state" / "metrics.json")
 
@@ -447,7 +447,7 @@ def test_120_metrics_appends_keep_a_tail_of_50(tmp_path: Path) -> None:
     store = JsonMetricsStore(tmp_path)
     for n in range(1, 121):
         store.append_history(CID, metrics_entry(n))
-    saved = read_json(store.path)
+    saved = read_json(store.path, tmp_path)
     assert saved["chapters"][CID]["history"] == [metrics_entry(n) for n in range(71, 121)]
     assert jsonl(store.history_dir / f"{CID}.jsonl") == [metrics_entry(n) for n in range(1, 121)]
     assert store.read_history(CID) == [metrics_entry(n) for n in range(1, 121)]
@@ -469,7 +469,7 @@ def test_inline_metrics_are_converted_on_the_first_append(tmp_path: Path) -> Non
     assert store.read_history(CID) == [metrics_entry(n) for n in range(1, 71)]
     store.append_history(CID, metrics_entry(71))
     assert jsonl(store.history_dir / f"{CID}.jsonl") == [metrics_entry(n) for n in range(1, 72)]
-    saved = read_json(store.path)
+    saved = read_json(store.path, tmp_path)
     assert saved["chapters"][CID] == {
         "history": [metrics_entry(n) for n in range(22, 72)],
         "extra": "kept",
@@ -515,7 +515,7 @@ def test_metrics_check_accepts_a_file_without_chapters(tmp_path: Path) -> None:
     write_raw(store.path, {})
     store.check()
     store.append_history(CID, metrics_entry(1))
-    assert read_json(store.path) == {"chapters": {CID: {"history": [metrics_entry(1)]}}}
+    assert read_json(store.path, tmp_path) == {"chapters": {CID: {"history": [metrics_entry(1)]}}}
 
 
 # --- version map ------------------------------------------------------------------------
@@ -524,13 +524,13 @@ def test_metrics_check_accepts_a_file_without_chapters(tmp_path: Path) -> None:
 def test_version_map_record_creates_and_updates(tmp_path: Path) -> None:
     store = JsonVersionMapStore(tmp_path)
     store.record(CID, "abc123", "2024-01-01T00:00:00Z")
-    assert read_json(store.path) == {
+    assert read_json(store.path, tmp_path) == {
         "chapters": {CID: "abc123"},
         "generated_at": "2024-01-01T00:00:00Z",
     }
     store.record("02-next", None, "2024-01-02T00:00:00Z")
     store.record(CID, "def456", "2024-01-03T00:00:00Z")
-    assert read_json(store.path) == {
+    assert read_json(store.path, tmp_path) == {
         "chapters": {CID: "def456", "02-next": None},
         "generated_at": "2024-01-03T00:00:00Z",
     }

@@ -23,7 +23,7 @@ def test_read_json_names_the_file_and_the_key(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
     path.write_text('{"chapters": {}, "chapters": {"x": 1}}')
     with pytest.raises(KernelError) as caught:
-        read_json(path)
+        read_json(path, tmp_path)
     assert caught.value.message == (
         f'Invalid JSON: {path}: duplicate key "chapters"; keep one of them (a rewrite would drop'
         " the other) and run again"
@@ -34,7 +34,7 @@ def test_a_log_line_with_a_duplicate_key_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "log.jsonl"
     path.write_text('{"iteration": 1}\n{"iteration": 2, "iteration": 3}\n')
     with pytest.raises(KernelError, match=rf'^Invalid JSON: {path}:2: duplicate key "iteration"'):
-        read_entries(path)
+        read_entries(path, tmp_path)
 
 
 def test_a_journal_with_a_duplicate_key_is_refused(tmp_path: Path) -> None:

@@ -14,10 +14,14 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from state_runner.adapters.files.book_files import read_book_bytes
 from state_runner.adapters.files.os_errors import os_failure
+from state_runner.adapters.files.read_limits import STATE_JSON_LIMIT
 from state_runner.domain import strict_json
 from state_runner.domain.errors import KernelError
 
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+"""Appends never follow a symlink planted in place of a log, nor block on a FIFO."""
 _IGNORED_DIR_FSYNC_ERRORS = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF})
 
 
@@ -55,7 +59,7 @@ def append_line(path: Path, line: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         created = not path.exists()
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | _NO_FOLLOW, 0o666)
         try:
             if _ends_without_newline(fd):
                 data = b"\n" + data
@@ -78,10 +82,11 @@ def write_json(path: Path, data: Any) -> None:
     atomic_write_text(path, text)
 
 
-def read_json(path: Path) -> Any:
-    """Parse a JSON file; `KernelError` when it is missing, unreadable or not valid JSON."""
+def read_json(path: Path, root: Path, limit: int = STATE_JSON_LIMIT) -> Any:
+    """Parse a JSON file inside the workspace `root`; `KernelError` when it is missing,
+    unreadable, not a regular file, over `limit` bytes or not valid JSON."""
     try:
-        raw = path.read_bytes()
+        raw = read_book_bytes(path, root, limit)
     except FileNotFoundError:
         raise KernelError(f"Missing JSON file: {path}") from None
     except OSError as err:

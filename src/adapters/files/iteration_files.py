@@ -12,6 +12,7 @@ from state_runner.adapters.files.atomic import append_line, atomic_write_text
 from state_runner.adapters.files.jsonl_log import safe_name
 from state_runner.adapters.files.layout import IterationLayout
 from state_runner.adapters.files.os_errors import describe
+from state_runner.adapters.files.read_limits import ROLE_OUTPUT_LIMIT
 from state_runner.adapters.files.text_files import read_utf8
 from state_runner.domain.errors import KernelError
 from state_runner.domain.ports import Clock
@@ -37,7 +38,9 @@ class FsIterationFiles:
 
     def read_output(self, name: str) -> str | None:
         path = self.outputs / safe_name(name, "file name")
-        return read_utf8(path) if path.exists() else None
+        if not path.exists():
+            return None
+        return read_utf8(path, self.layout.workspace_root, ROLE_OUTPUT_LIMIT)
 
     def write_output(self, name: str, text: str) -> None:
         atomic_write_text(self.outputs / safe_name(name, "file name"), text)

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from state_runner.adapters.files.atomic import atomic_write_text, read_json, write_json
+from state_runner.adapters.files.book_files import inside_workspace
 from state_runner.adapters.files.os_errors import os_failure
+from state_runner.adapters.files.read_limits import CHAPTER_LIMIT, STATE_JSON_LIMIT
 from state_runner.adapters.files.state_paths import JOURNAL, LOG_DIRS, STATE_DIR, STATE_FILES
 from state_runner.adapters.files.text_files import read_utf8
 from state_runner.domain.errors import KernelError
@@ -25,9 +27,11 @@ UNREADABLE_NOTE = "(unreadable journal)"
 """What `pending` returns for a journal that `recover` would refuse."""
 
 
-def _truncate(path: Path, size: int) -> None:
+def _truncate(path: Path, size: int, root: Path) -> None:
+    """Cut a log back; a log a book planted as a link out of `root` is refused, not followed."""
+    target = inside_workspace(path, root)
     try:
-        fd = os.open(path, os.O_RDWR)
+        fd = os.open(target, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK)
         try:
             os.ftruncate(fd, size)
             os.fsync(fd)
@@ -62,13 +66,25 @@ class UndoJournal:
         files: dict[str, str | None] = {}
         for rel in (chapter_path, *STATE_FILES):
             path = self.root / rel
-            files[rel] = read_utf8(path) if path.exists() else None
+            limit = STATE_JSON_LIMIT if rel in STATE_FILES else CHAPTER_LIMIT
+            files[rel] = read_utf8(path, self.root, limit) if path.exists() else None
         record = {
             "note": note,
             "files": files,
             "logs": {self._rel(p): p.stat().st_size for p in self._logs()},
         }
         write_json(self.path, record)
+
+    def _check_inside(self, files: dict[str, str | None]) -> None:
+        """Refuse, before anything is restored, a journal naming a file outside the workspace."""
+        for rel in files:
+            try:
+                inside_workspace((self.root / rel).parent, self.root)
+            except KernelError:
+                raise KernelError(
+                    f"Unreadable journal {self.path}: it names {rel}, outside the workspace; "
+                    "remove it after checking"
+                ) from None
 
     def commit(self) -> None:
         _remove(self.path)
@@ -78,7 +94,7 @@ class UndoJournal:
         if not self.path.exists():
             return None
         try:
-            record: Any = read_json(self.path)
+            record: Any = read_json(self.path, self.root)
             return str(record["note"])
         except (KernelError, KeyError, TypeError):
             return None if not self.path.exists() else UNREADABLE_NOTE
@@ -97,13 +113,14 @@ class UndoJournal:
         self._remove_temp_files()
         if not self.path.exists():
             return None
-        record: Any = read_json(self.path)
+        record: Any = read_json(self.path, self.root)
         try:
             files: dict[str, str | None] = dict(record["files"])
             logs: dict[str, int] = dict(record["logs"])
             note = str(record["note"])
         except (KeyError, TypeError, ValueError):
             raise KernelError(f"Unreadable journal {self.path}: remove it after checking") from None
+        self._check_inside(files)
         for rel, text in files.items():
             target = self.root / rel
             if text is None:
@@ -115,6 +132,6 @@ class UndoJournal:
             if size is None:
                 _remove(path)  # created by the interrupted iteration (first append)
             elif path.stat().st_size != size:
-                _truncate(path, size)
+                _truncate(path, size, self.root)
         self.commit()
         return f"repaired an interrupted run: {note}"

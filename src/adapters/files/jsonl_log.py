@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from state_runner.adapters.files.atomic import append_line, atomic_write_text, parse_json_bytes
+from state_runner.adapters.files.book_files import (
+    check_appendable,
+    inside_workspace,
+    read_book_bytes,
+)
 from state_runner.adapters.files.os_errors import os_failure
+from state_runner.adapters.files.read_limits import JSONL_LOG_LIMIT
+from state_runner.adapters.files.state_paths import LOG_DIRS
 from state_runner.domain.errors import KernelError
 from state_runner.domain.ledger_checks import check_file_name
 from state_runner.domain.ports import JsonObject
@@ -53,17 +60,26 @@ def append_entry(log_path: Path, tail: list[Any], entry: JsonObject) -> None:
     del tail[:-LOG_TAIL]
 
 
-def read_entries(log_path: Path) -> list[JsonObject]:
-    """All entries of a log file in order; blank lines are skipped."""
-    entries: list[JsonObject] = []
+def read_entries(log_path: Path, root: Path) -> list[JsonObject]:
+    """All entries of a log file inside the workspace `root`, in order; blank lines are
+    skipped. The file is read whole, up to `JSONL_LOG_LIMIT` bytes."""
     try:
-        with log_path.open("rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                if raw.strip():
-                    entries.append(_entry(raw, f"{log_path}:{number}"))
+        data = read_book_bytes(log_path, root, JSONL_LOG_LIMIT)
     except OSError as err:
         raise os_failure("Cannot read", log_path, err) from err
-    return entries
+    lines = enumerate(data.split(b"\n"), start=1)
+    return [_entry(raw, f"{log_path}:{number}") for number, raw in lines if raw.strip()]
+
+
+def check_log_tree(root: Path) -> None:
+    """Refuse, before a run writes anything, log folders or logs it would append to outside
+    the workspace, through a planted symlink, or that are not regular files."""
+    for folder in LOG_DIRS:
+        path = root / folder
+        if path.exists():
+            inside_workspace(path, root)
+            for log in sorted(path.rglob("*.jsonl")):
+                check_appendable(log, root)
 
 
 def inline_entries(value: object, where: str) -> list[JsonObject]:

@@ -24,7 +24,8 @@ class JsonLedgerStore:
     """The ledger document plus `repo_iteration_log.jsonl` and `chapters/<id>.jsonl`."""
 
     def __init__(self, root: Path) -> None:
-        self.path = root.absolute() / LEDGER
+        self.root = root.absolute()
+        self.path = self.root / LEDGER
         self.log_dir = root.absolute() / LEDGER_LOGS
 
     def display(self) -> str:
@@ -33,7 +34,7 @@ class JsonLedgerStore:
 
     def load(self) -> JsonObject:
         """The ledger as `ledger.json` shows it (log lists hold a bounded tail)."""
-        data = read_json(self.path)
+        data = read_json(self.path, self.root)
         if not isinstance(data, dict):
             raise self._invalid("top level must be a JSON object")
         return data
@@ -65,14 +66,14 @@ class JsonLedgerStore:
         """The full repo iteration log (the `.jsonl` file, else the inline list)."""
         log_path = self.repo_log_path()
         if log_path.exists():
-            return read_entries(log_path)
+            return read_entries(log_path, self.root)
         return self._inline(self.load().get(REPO_LOG_KEY), REPO_LOG_KEY)
 
     def read_chapter_log(self, chapter_id: str) -> list[JsonObject]:
         """The full iteration log of one chapter (the `.jsonl` file, else the inline list)."""
         log_path = self.chapter_log_path(chapter_id)
         if log_path.exists():
-            return read_entries(log_path)
+            return read_entries(log_path, self.root)
         chapter = self._chapter(self.load(), chapter_id)
         where = f"chapters.{chapter_id}.{CHAPTER_LOG_KEY}"
         return self._inline(chapter.get(CHAPTER_LOG_KEY), where)

@@ -23,7 +23,8 @@ class JsonMetricsStore:
     """The metrics document plus `state/metrics/<chapter_id>.jsonl` history files."""
 
     def __init__(self, root: Path) -> None:
-        self.path = root.absolute() / METRICS
+        self.root = root.absolute()
+        self.path = self.root / METRICS
         self.history_dir = root.absolute() / METRICS_LOGS
 
     def display(self) -> str:
@@ -50,7 +51,7 @@ class JsonMetricsStore:
         """A chapter's full history (the `.jsonl` file, else the inline list)."""
         log_path = self.history_path(chapter_id)
         if log_path.exists():
-            return read_entries(log_path)
+            return read_entries(log_path, self.root)
         if not self.path.exists():
             return []
         metrics = self._load()
@@ -66,7 +67,7 @@ class JsonMetricsStore:
         return self.history_dir / f"{safe_chapter_id(chapter_id)}.jsonl"
 
     def _load(self) -> JsonObject:
-        data = read_json(self.path)
+        data = read_json(self.path, self.root)
         if not isinstance(data, dict):
             raise self._invalid("top level must be a JSON object")
         chapters = data.setdefault("chapters", {})

@@ -7,15 +7,33 @@ import fcntl
 import os
 from pathlib import Path
 
+from state_runner.adapters.files.book_files import check_appendable, check_regular
 from state_runner.adapters.files.os_errors import os_failure
 from state_runner.adapters.files.state_paths import RUN_LOCK
 from state_runner.domain.errors import KernelError
+
+_LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def open_lock_file(path: Path, root: Path) -> int:
+    """The lock file's descriptor; a lock file a book planted as a symlink (which would have the
+    kernel empty the file it points to), FIFO or device, or a `state/` outside `root`, is
+    refused. Opened without following a symlink, so one swapped in after the check fails."""
+    check_appendable(path, root)
+    fd = os.open(path, _LOCK_FLAGS, 0o644)
+    try:
+        check_regular(path, os.fstat(fd).st_mode)
+    except KernelError:
+        os.close(fd)
+        raise
+    return fd
 
 
 class RunLock:
     """Exclusive, non-blocking `flock` on `<root>/state/kernel.lock`, holding the owner's PID."""
 
     def __init__(self, root: Path) -> None:
+        self.root = root
         self.path = root / RUN_LOCK
         self._fd: int | None = None
 
@@ -31,7 +49,7 @@ class RunLock:
         if self._fd is not None or not self.path.parent.is_dir():
             return  # already held, or no state/ folder: loading the ledger will report it
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = open_lock_file(self.path, self.root)
         except OSError as exc:
             raise os_failure("Cannot lock", self.path, exc) from None
         try:

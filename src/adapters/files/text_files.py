@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from state_runner.adapters.files.book_files import read_book_bytes
 from state_runner.domain.errors import KernelError
 
 
-def read_utf8(path: Path) -> str:
-    """The file's text; `Missing file: <path>` when absent, clear errors otherwise."""
+def read_utf8(path: Path, root: Path | None, limit: int) -> str:
+    """The file's text; `Missing file: <path>` when absent, clear errors otherwise.
+
+    `root` and `limit` are those of `read_book_bytes`: the workspace the file must stay inside
+    (None: anywhere) and the most bytes it may hold.
+    """
     try:
-        data = path.read_bytes()
+        data = read_book_bytes(path, root, limit)
     except FileNotFoundError:
         raise KernelError(f"Missing file: {path}") from None
     except IsADirectoryError:

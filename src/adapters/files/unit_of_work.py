@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from state_runner.adapters.files.journal import UndoJournal
+from state_runner.adapters.files.jsonl_log import check_log_tree
 from state_runner.adapters.files.ledger_store import JsonLedgerStore
 from state_runner.adapters.files.metrics_store import JsonMetricsStore
 from state_runner.adapters.files.state_paths import LEDGER, LOG_DIRS, METRICS, VERSION_MAP
@@ -66,6 +67,7 @@ class FsStateUnitOfWork:
     def check(self) -> None:
         self.metrics.check()
         self.version_map.load()  # refused now, not after the model calls of a promotion
+        check_log_tree(self.journal.root)
 
     def begin(self, chapter_id: str, chapter_path: str, undo_note: str) -> None:
         self._staged = _Staged(chapter_id, chapter_path, undo_note)

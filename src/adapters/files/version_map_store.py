@@ -14,7 +14,8 @@ class JsonVersionMapStore:
     """Reads and atomically rewrites the version map."""
 
     def __init__(self, root: Path) -> None:
-        self.path = root.absolute() / VERSION_MAP
+        self.root = root.absolute()
+        self.path = self.root / VERSION_MAP
 
     def display(self) -> str:
         """The absolute path of `version_map.json`."""
@@ -24,7 +25,7 @@ class JsonVersionMapStore:
         """The version map; an empty one when the file does not exist."""
         if not self.path.exists():
             return {"chapters": {}, "generated_at": None}
-        data = read_json(self.path)
+        data = read_json(self.path, self.root)
         if not isinstance(data, dict):
             raise self._invalid("top level must be a JSON object")
         if not isinstance(data.setdefault("chapters", {}), dict):

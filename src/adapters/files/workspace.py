@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from state_runner.adapters.files.atomic import atomic_write_text
+from state_runner.adapters.files.read_limits import workspace_limit
 from state_runner.adapters.files.text_files import read_utf8
 from state_runner.domain.errors import KernelError, one_line
 from state_runner.domain.ledger_checks import check_not_guarded
@@ -47,10 +48,12 @@ class FsWorkspace:
         return canonical
 
     def exists(self, rel_path: str) -> bool:
-        return self.path(rel_path).is_file()
+        """Whether anything is at `rel_path`, links followed: a folder or FIFO there is then
+        refused when read, not passed over as missing."""
+        return self.path(rel_path).exists()
 
     def read_text(self, rel_path: str) -> str:
-        return read_utf8(self.path(rel_path))
+        return read_utf8(self.path(rel_path), self.root, workspace_limit(rel_path))
 
     def write_text(self, rel_path: str, text: str) -> None:
         atomic_write_text(self.path(rel_path), text)

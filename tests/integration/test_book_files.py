@@ -151,7 +151,7 @@ def test_an_append_never_follows_a_planted_link(tmp_path: Path) -> None:
     precious = tmp_path / "precious.txt"
     precious.write_text("keep me")
     (tmp_path / "log.jsonl").symlink_to(precious)
-    with pytest.raises(KernelError, match=r"^Cannot write file: "):
+    with pytest.raises(KernelError, match=r"^Cannot write .*log\.jsonl: "):
         append_line(tmp_path / "log.jsonl", "{}")
     assert precious.read_text() == "keep me"
 

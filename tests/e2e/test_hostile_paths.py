@@ -189,7 +189,12 @@ def test_a_roadmap_that_is_a_directory(book: Book, kernel: Run) -> None:
     roadmap.unlink()
     roadmap.mkdir()
     (roadmap / "notes.md").write_text("a folder where a file is expected")
-    refused_unchanged(book, kernel, (), f"Not a file: {roadmap}")
+    refused_unchanged(
+        book,
+        kernel,
+        (),
+        (f"Not a regular file: {roadmap} (a folder); replace it with a regular file"),
+    )
 
 
 def test_a_lock_file_symlinked_out_of_the_workspace(book: Book, kernel: Run, secret: Path) -> None:

@@ -50,9 +50,9 @@ def test_lock_file_that_is_a_folder(book: Book, kernel: Run) -> None:
     before = book.snapshot()
     code, _, err = kernel("--chapter-id", book.active_id, *MOCK)
     assert code == 3
-    assert err == (
-        f"KernelError: Cannot lock {lock}: it is a folder where a file is expected "
-        "(move it away and run again)\n"
+    assert (
+        err
+        == f"KernelError: Not a regular file: {lock} (a folder); replace it with a regular file\n"
     )
     assert book.snapshot() == before and not (book.root / "state/role_io").exists()
 
@@ -88,9 +88,22 @@ def test_role_io_folder_that_is_a_file(book: Book, kernel: Run) -> None:
 @pytest.mark.parametrize(
     ("blocked", "make", "cause"),
     [
-        ("state", "file", "{root}/state is a file where a folder is expected"),
-        ("state/ledger.json", "folder", "it is a folder where a file is expected"),
-        ("state/journal.json", "folder", "it is a folder where a file is expected"),
+        (
+            "state",
+            "file",
+            "Cannot read {path}: {root}/state is a file where a folder is expected "
+            "(move it away and run again)",
+        ),
+        (
+            "state/ledger.json",
+            "folder",
+            "Not a regular file: {path} (a folder); replace it with a regular file",
+        ),
+        (
+            "state/journal.json",
+            "folder",
+            "Not a regular file: {path} (a folder); replace it with a regular file",
+        ),
     ],
 )
 def test_state_path_of_the_wrong_kind(
@@ -106,11 +119,7 @@ def test_state_path_of_the_wrong_kind(
         target.mkdir()
     before = book.snapshot()
     code, _, err = kernel("--chapter-id", cid, *MOCK)
-    assert (code, err) == (
-        3,
-        f"KernelError: Cannot read {read}: {cause.format(root=book.root)} "
-        "(move it away and run again)\n",
-    )
+    assert (code, err) == (3, f"KernelError: {cause.format(path=read, root=book.root)}\n")
     assert book.snapshot() == before
 
 

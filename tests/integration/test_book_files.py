@@ -100,7 +100,9 @@ def test_a_socket_is_refused(tmp_path: Path) -> None:
 
 def test_a_directory_is_refused(root: Path) -> None:
     (root / "folder.md").mkdir()
-    assert refusal(root / "folder.md", root) == f"Not a file: {root / 'folder.md'}"
+    assert refusal(root / "folder.md", root) == (
+        f"Not a regular file: {root / 'folder.md'} (a folder); replace it with a regular file"
+    )
 
 
 def test_a_file_exactly_at_the_limit_is_read(root: Path) -> None:

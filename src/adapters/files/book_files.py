@@ -91,7 +91,10 @@ def check_regular(path: Path, mode: int) -> None:
     if stat.S_ISREG(mode):
         return
     if stat.S_ISDIR(mode):
-        raise FileRefused(f"Not a file: {path}", "Is a directory")
+        raise FileRefused(
+            f"Not a regular file: {path} (a folder); replace it with a regular file",
+            "Is a directory",
+        )
     kind = next((name for test, name in _KINDS if test(mode)), "of an unknown kind")
     raise FileRefused(
         f"Not a regular file: {path} ({kind}); replace it with a regular file",

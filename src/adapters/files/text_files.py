@@ -18,8 +18,6 @@ def read_utf8(path: Path, root: Path | None, limit: int) -> str:
         data = read_book_bytes(path, root, limit)
     except FileNotFoundError:
         raise KernelError(f"Missing file: {path}") from None
-    except IsADirectoryError:
-        raise KernelError(f"Not a file: {path}") from None
     except OSError as exc:
         raise KernelError(f"Cannot read {path}: {exc.strerror or exc}") from None
     try:

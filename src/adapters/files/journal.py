@@ -11,6 +11,7 @@ that iteration, and the iteration simply runs again.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,17 @@ from state_runner.adapters.files.text_files import read_utf8
 from state_runner.domain.errors import KernelError
 
 TEMP_GLOB = ".*.tmp"
+REPAIRED = "repaired an interrupted run: "
+
+
+@dataclass(frozen=True)
+class PendingIteration:
+    """A journal left behind: the note, the files and log sizes before, the promotion if any."""
+
+    note: str
+    files: dict[str, str | None]
+    logs: dict[str, int]
+    promotion: dict[str, Any] | None
 
 
 def _truncate(path: Path, size: int) -> None:
@@ -68,8 +80,14 @@ class UndoJournal:
                 removed += 1
         return removed
 
-    def recover(self) -> str | None:
-        """Undo an interrupted iteration, if any; returns what was repaired."""
+    def mark_promotion(self, promotion: dict[str, Any]) -> None:
+        """Add what undoing or completing the coming promotion commit needs to the journal."""
+        record: dict[str, Any] = read_json(self.path)
+        record["promotion"] = promotion
+        write_json(self.path, record)
+
+    def pending(self) -> PendingIteration | None:
+        """The interrupted iteration a journal records, if any (stray temp files removed)."""
         self._remove_temp_files()
         if not self.path.exists():
             return None
@@ -78,19 +96,37 @@ class UndoJournal:
             files: dict[str, str | None] = dict(record["files"])
             logs: dict[str, int] = dict(record["logs"])
             note = str(record["note"])
-        except (KeyError, TypeError, ValueError):
+            promotion = record.get("promotion")
+        except (KeyError, TypeError, ValueError, AttributeError):
             raise KernelError(f"Unreadable journal {self.path}: remove it after checking") from None
-        for rel, text in files.items():
+        if promotion is not None and not isinstance(promotion, dict):
+            raise KernelError(f"Unreadable journal {self.path}: remove it after checking")
+        return PendingIteration(note, files, logs, promotion)
+
+    def restore_log(self, pending: PendingIteration, rel: str) -> None:
+        """Cut one log back to its recorded size (deleted when the iteration created it)."""
+        path, size = self.root / rel, pending.logs.get(rel)
+        if size is None:
+            path.unlink(missing_ok=True)
+        elif path.exists() and path.stat().st_size != size:
+            _truncate(path, size)
+
+    def roll_back(self, pending: PendingIteration) -> None:
+        """Put every recorded file back, cut the logs, remove the journal."""
+        for rel, text in pending.files.items():
             target = self.root / rel
             if text is None:
                 target.unlink(missing_ok=True)
             else:
                 atomic_write_text(target, text)
         for path in self._logs():
-            size = logs.get(self._rel(path))
-            if size is None:
-                path.unlink()  # created by the interrupted iteration (first append)
-            elif path.stat().st_size != size:
-                _truncate(path, size)
+            self.restore_log(pending, self._rel(path))
         self.commit()
-        return f"repaired an interrupted run: {note}"
+
+    def recover(self) -> str | None:
+        """Undo an interrupted iteration, if any; returns what was repaired."""
+        pending = self.pending()
+        if pending is None:
+            return None
+        self.roll_back(pending)
+        return REPAIRED + pending.note

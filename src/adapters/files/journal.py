@@ -10,6 +10,7 @@ that iteration, and the iteration simply runs again.
 
 from __future__ import annotations
 
+import glob
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +102,10 @@ class UndoJournal:
             raise KernelError(f"Unreadable journal {self.path}: remove it after checking") from None
         if promotion is not None and not isinstance(promotion, dict):
             raise KernelError(f"Unreadable journal {self.path}: remove it after checking")
+        for rel in files:  # the chapter's folder too: a crash may leave its temp file there
+            target = self.root / rel
+            for temp in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+                temp.unlink(missing_ok=True)
         return PendingIteration(note, files, logs, promotion)
 
     def restore_log(self, pending: PendingIteration, rel: str) -> None:

@@ -21,6 +21,10 @@ TIMEOUT_NEXT_STEP = (
 )
 
 
+class GitTimeout(KernelError):
+    """A git command ran past its time limit and was killed, hooks and all."""
+
+
 @dataclass(frozen=True)
 class GitResult:
     """What a finished git command returned."""
@@ -62,7 +66,7 @@ def run_git(
         stdout, stderr = proc.communicate(input_text, timeout=timeout_s)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
-        raise KernelError(
+        raise GitTimeout(
             f"git {args[0]} timed out after {timeout_s:g} s: {TIMEOUT_NEXT_STEP}"
         ) from None
     except BaseException:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from state_runner.adapters.git import GitVcs
-from state_runner.adapters.git_command import run_git
+from state_runner.adapters.git_command import GitTimeout, run_git
 from state_runner.domain.errors import KernelError
 
 UNFINISHED = (  # (git path, what is unfinished, the command that aborts it)
@@ -78,17 +78,17 @@ class GitPromotionVcs(GitVcs):
         """`git add` and `git commit` the paths; a failure names the first line git printed."""
         self.check_commit_ready()
         present = [p for p in paths if (self.root / p).exists()]
-        self._git("add", "--", *present)
         lock = self.index_lock()
         try:
+            self._git("add", "--", *present)
             proc = run_git(
                 self.root,
                 ["commit", "-q", "-m", message, "--", *present],
                 timeout_s=self.timeout_s,
                 env=self._commit_env(),
             )
-        except KernelError:
-            lock.unlink(missing_ok=True)  # it was free before: the killed commit left it
+        except GitTimeout:
+            lock.unlink(missing_ok=True)  # it was free before: the git we killed left it
             raise
         if proc.returncode != 0:
             detail = first_line(proc.stderr) or first_line(proc.stdout)

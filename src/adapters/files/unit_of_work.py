@@ -111,7 +111,7 @@ class FsStateUnitOfWork:
 
     def _promote(
         self, staged: _Staged, ledger: JsonObject, promotion: Promotion, entry: JsonObject
-    ) -> str | None:
+    ) -> str:
         """Commit the promoted state; a failed commit is completed or rolled back, never half."""
         self.ledger.save(ledger)
         head = self.vcs.head()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from state_runner.adapters.git_command import GIT_TIMEOUT_S, run_git
 from state_runner.domain.errors import KernelError, one_line
 
 FALLBACK_IDENTITY = {
@@ -23,21 +23,18 @@ FALLBACK_ID = ["-c", "user.name=state-runner", "-c", "user.email=state-runner@lo
 class GitVcs:
     """Vcs port over `git -C <root>`."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, timeout_s: float = GIT_TIMEOUT_S) -> None:
         self.root = root.resolve()
+        self.timeout_s = timeout_s
 
-    def _git(self, *args: str, check: bool = True, env: dict[str, str] | None = None) -> str:
-        try:
-            proc = subprocess.run(
-                ["git", "-C", str(self.root), *args],
-                capture_output=True,
-                text=True,
-                check=False,
-                env=env,
-                stdin=subprocess.DEVNULL,
-            )
-        except FileNotFoundError:
-            raise KernelError("git is not installed or not on PATH") from None
+    def _git(
+        self,
+        *args: str,
+        check: bool = True,
+        env: dict[str, str] | None = None,
+        input_text: str | None = None,
+    ) -> str:
+        proc = run_git(self.root, args, timeout_s=self.timeout_s, env=env, input_text=input_text)
         if check and proc.returncode != 0:
             detail = one_line(proc.stderr or proc.stdout) or f"exit {proc.returncode}"
             raise KernelError(f"git {args[0]} failed: {detail}")

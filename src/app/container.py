@@ -21,7 +21,7 @@ from state_runner.adapters.files.state_paths import ROLE_IO
 from state_runner.adapters.files.unit_of_work import FsStateUnitOfWork
 from state_runner.adapters.files.version_map_store import JsonVersionMapStore
 from state_runner.adapters.files.workspace import FsWorkspace
-from state_runner.adapters.git import GitVcs
+from state_runner.adapters.git_promotion import GitPromotionVcs
 from state_runner.app import llm_registry
 from state_runner.domain.errors import KernelError
 from state_runner.domain.kernel import Kernel, KernelPorts
@@ -75,7 +75,7 @@ class Container(containers.DeclarativeContainer):
     ledger = providers.Singleton(JsonLedgerStore, root=config.root)
     metrics = providers.Singleton(JsonMetricsStore, root=config.root)
     version_map = providers.Singleton(JsonVersionMapStore, root=config.root)
-    vcs = providers.Singleton(GitVcs, root=config.root)
+    vcs = providers.Singleton(GitPromotionVcs, root=config.root)
     run_lock = providers.Singleton(RunLock, root=config.root)
     journal = providers.Singleton(UndoJournal, root=config.root)
     state = providers.Singleton(

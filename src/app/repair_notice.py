@@ -11,7 +11,7 @@ from state_runner.adapters.files.state_paths import JOURNAL
 
 
 def _what_happens_next(journal: UndoJournal) -> str | None:
-    note = journal.pending()
+    note = journal.awaiting_repair()
     if note is None:
         return None
     if note == UNREADABLE_NOTE:

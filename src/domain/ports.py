@@ -19,11 +19,13 @@ RepoEntry = Callable[[list[str], str | None], JsonObject]
 
 @dataclass(frozen=True)
 class Promotion:
-    """A promotion to commit with git: message, timestamp, and the note a crash leaves."""
+    """A promotion to commit with git: message, timestamp, and what is said when a later run's
+    repair completes it (`completed_note`) or a failed commit undoes it (`rolled_back`)."""
 
     message: str
     timestamp: str
-    crash_note: str
+    completed_note: str
+    rolled_back: str
 
 
 class Clock(Protocol):
@@ -144,6 +146,10 @@ class Vcs(Protocol):
 
     def changed_files(self) -> list[str]:
         """Paths changed against HEAD (staged, unstaged, unpushed) plus untracked files."""
+        ...
+
+    def check_commit_ready(self) -> None:
+        """Raise `KernelError` when the repository cannot take a promotion commit now."""
         ...
 
 

@@ -86,6 +86,8 @@ def prepare(ports: KernelPorts, options: KernelOptions) -> RunContext:
     if repaired:
         ports.notice(repaired)
     check_governance(ports)
+    if options.commit:
+        ports.vcs.check_commit_ready()  # a promotion commit must not fail for a known reason
     ledger = Ledger.from_json(ports.ledger.load(), ports.ledger.display())
     chapter = ledger.chapter_for_run(options.chapter_id)
     chapter_path = ws.resolve_chapter_path(chapter.path)

@@ -178,13 +178,24 @@ def undo_note(chapter_id: str, iteration: int) -> str:
 
 
 def promotion(result: IterationResult) -> Promotion:
-    """The git commit of a promotion, and what a crash between commit and log entry leaves."""
+    """The git commit of a promotion, and what is said when it is completed or undone."""
     cid, iteration = result.chapter_id, result.iteration
     return Promotion(
         message=f"refine: {cid} (iter {iteration})",
         timestamp=result.timestamp,
-        crash_note=(
-            f"{cid} was promoted at iteration {iteration}, but its repo log entry was not "
-            "written; check `git log -1` for the promotion commit"
+        completed_note=(
+            f"{cid} was promoted at iteration {iteration} and its commit was made; "
+            "its repo log entry is now written"
+        ),
+        rolled_back=(
+            f"the promotion of {cid} at iteration {iteration} was rolled back: chapter and "
+            "state are as before that iteration (its role outputs are kept and will be reused); "
+            "fix the cause and run the kernel again"
         ),
     )
+
+
+def with_commit_hash(entry: JsonObject, commit_hash: str) -> JsonObject:
+    """A repo log entry built before its commit existed, now naming the commit."""
+    artifacts = {**entry["artifacts"], "commit_hash": commit_hash}
+    return {**entry, "artifacts": artifacts}

@@ -9,32 +9,13 @@ import json
 import os
 import random
 import time
-from pathlib import Path
-from typing import Any
 
-from state_runner.domain import governance
+from support.state_checks import assert_state_valid, jsonl
 from support.workspace import Book, run_cli, spawn_cli
 
 KILLS = int(os.environ.get("STATE_RUNNER_CRASH_KILLS", "20"))
 SEED = int(os.environ.get("STATE_RUNNER_CRASH_SEED", "20261124"))
 TAIL = 50
-
-
-def jsonl(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        return []
-    lines = path.read_bytes().split(b"\n")
-    assert lines[-1] == b"", f"torn last line in {path}"
-    return [json.loads(line) for line in lines[:-1]]
-
-
-def assert_state_valid(book: Book) -> None:
-    """What must hold right after a kill, before any repair."""
-    for path in (book.root / "state").rglob("*.json"):
-        json.loads(path.read_text())  # every JSON file parses
-    for path in (book.root / "state").rglob("*.jsonl"):
-        jsonl(path)  # every log line is whole JSON
-    assert governance.validate_ledger(book.ledger()) == []
 
 
 def assert_history_consistent(book: Book, cid: str) -> None:

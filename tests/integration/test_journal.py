@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -10,13 +11,13 @@ from dependency_injector import providers
 from state_runner.adapters.files.atomic import append_line
 from state_runner.adapters.files.journal import UndoJournal
 from state_runner.adapters.files.state_paths import JOURNAL
-from state_runner.adapters.git import GitVcs
+from state_runner.adapters.git_promotion import GitPromotionVcs
 from state_runner.app.container import build_container
 from state_runner.domain.errors import KernelError
 from state_runner.domain.kernel import KernelOptions
 from state_runner.domain.llm_settings import LLMSettings
 from support.kernel_model import revise
-from support.workspace import Book
+from support.workspace import Book, git
 
 
 def test_recover_undoes_every_write_of_an_interrupted_iteration(book: Book) -> None:
@@ -59,8 +60,8 @@ def test_a_tampered_journal_is_reported_not_guessed(book: Book, tmp_path: Path) 
         UndoJournal(book.root).recover()
 
 
-def test_crash_right_after_the_promotion_commit_is_reported(book: Book) -> None:
-    """The one write that must follow the commit (the log entry with its hash) is reported."""
+def test_crash_right_after_the_promotion_commit_is_completed_by_the_repair(book: Book) -> None:
+    """The one write that must follow the commit (the log entry with its hash) is made on repair."""
     cid = book.active_id
     revised = revise(book.chapter_path(cid).read_text())
     for iteration in (1, 2):
@@ -69,9 +70,9 @@ def test_crash_right_after_the_promotion_commit_is_reported(book: Book) -> None:
     class Crash(BaseException):
         pass
 
-    class CrashAfterCommit(GitVcs):
-        def commit(self, paths: object, message: str) -> str:
-            super().commit(paths, message)  # type: ignore[arg-type]
+    class CrashAfterCommit(GitPromotionVcs):
+        def commit(self, paths: Sequence[str], message: str) -> str:
+            super().commit(paths, message)
             raise Crash
 
     root = book.root
@@ -81,11 +82,15 @@ def test_crash_right_after_the_promotion_commit_is_reported(book: Book) -> None:
         container.kernel().run(KernelOptions(chapter_id=cid, commit=True))
     assert (root / JOURNAL).is_file()
 
-    message = UndoJournal(root).recover()
+    head = git(root, "rev-parse", "HEAD").strip()
+    message = build_container(root).state().recover()
     assert message == (
-        f"repaired an interrupted run: {cid} was promoted at iteration 2, but its repo log "
-        "entry was not written; check `git log -1` for the promotion commit"
+        f"repaired an interrupted run: {cid} was promoted at iteration 2 and its commit was "
+        f"made; its repo log entry is now written (commit {head})"
     )
     chapter = book.ledger()["chapters"][cid]
     assert chapter["lifecycle"] == "refined" and chapter["current_iteration"] == 2
-    assert [e["iteration"] for e in book.ledger()["repo_iteration_log"]] == [1]
+    repo_log = book.ledger()["repo_iteration_log"]
+    assert [e["iteration"] for e in repo_log] == [1, 2]
+    assert repo_log[-1]["artifacts"]["commit_hash"] == head
+    assert not (root / JOURNAL).exists()

@@ -224,3 +224,6 @@ class FakeVcs:
 
     def changed_files(self) -> list[str]:
         return list(self.changed)
+
+    def check_commit_ready(self) -> None:
+        pass

@@ -10,7 +10,9 @@ that iteration, and the iteration simply runs again.
 
 from __future__ import annotations
 
+import glob
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,18 @@ from state_runner.domain.errors import KernelError
 
 TEMP_GLOB = ".*.tmp"
 UNREADABLE_NOTE = "(unreadable journal)"
-"""What `pending` returns for a journal that `recover` would refuse."""
+"""What `awaiting_repair` returns for a journal that `recover` would refuse."""
+REPAIRED = "repaired an interrupted run: "
+
+
+@dataclass(frozen=True)
+class PendingIteration:
+    """A journal left behind: the note, the files and log sizes before, the promotion if any."""
+
+    note: str
+    files: dict[str, str | None]
+    logs: dict[str, int]
+    promotion: dict[str, Any] | None
 
 
 def _truncate(path: Path, size: int, root: Path) -> None:
@@ -89,7 +102,7 @@ class UndoJournal:
     def commit(self) -> None:
         _remove(self.path)
 
-    def pending(self) -> str | None:
+    def awaiting_repair(self) -> str | None:
         """The note of an interrupted run awaiting repair, read only (None when there is none)."""
         if not self.path.exists():
             return None
@@ -108,8 +121,14 @@ class UndoJournal:
                 removed += 1
         return removed
 
-    def recover(self) -> str | None:
-        """Undo an interrupted iteration, if any; returns what was repaired."""
+    def mark_promotion(self, promotion: dict[str, Any]) -> None:
+        """Add what undoing or completing the coming promotion commit needs to the journal."""
+        record: dict[str, Any] = read_json(self.path, self.root)
+        record["promotion"] = promotion
+        write_json(self.path, record)
+
+    def pending(self) -> PendingIteration | None:
+        """The interrupted iteration a journal records, if any (stray temp files removed)."""
         self._remove_temp_files()
         if not self.path.exists():
             return None
@@ -118,20 +137,42 @@ class UndoJournal:
             files: dict[str, str | None] = dict(record["files"])
             logs: dict[str, int] = dict(record["logs"])
             note = str(record["note"])
-        except (KeyError, TypeError, ValueError):
+            promotion = record.get("promotion")
+        except (KeyError, TypeError, ValueError, AttributeError):
             raise KernelError(f"Unreadable journal {self.path}: remove it after checking") from None
+        if promotion is not None and not isinstance(promotion, dict):
+            raise KernelError(f"Unreadable journal {self.path}: remove it after checking")
         self._check_inside(files)
-        for rel, text in files.items():
+        for rel in files:  # the chapter's folder too: a crash may leave its temp file there
+            target = self.root / rel
+            for temp in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+                _remove(temp)
+        return PendingIteration(note, files, logs, promotion)
+
+    def restore_log(self, pending: PendingIteration, rel: str) -> None:
+        """Cut one log back to its recorded size (deleted when the iteration created it)."""
+        path, size = self.root / rel, pending.logs.get(rel)
+        if size is None:
+            _remove(path)
+        elif path.exists() and path.stat().st_size != size:
+            _truncate(path, size, self.root)
+
+    def roll_back(self, pending: PendingIteration) -> None:
+        """Put every recorded file back, cut the logs, remove the journal."""
+        for rel, text in pending.files.items():
             target = self.root / rel
             if text is None:
                 _remove(target)
             else:
                 atomic_write_text(target, text)
         for path in self._logs():
-            size = logs.get(self._rel(path))
-            if size is None:
-                _remove(path)  # created by the interrupted iteration (first append)
-            elif path.stat().st_size != size:
-                _truncate(path, size, self.root)
+            self.restore_log(pending, self._rel(path))
         self.commit()
-        return f"repaired an interrupted run: {note}"
+
+    def recover(self) -> str | None:
+        """Undo an interrupted iteration, if any; returns what was repaired."""
+        pending = self.pending()
+        if pending is None:
+            return None
+        self.roll_back(pending)
+        return REPAIRED + pending.note

@@ -1,34 +1,32 @@
 """One iteration's state writes as a unit of work: staged, then written in one fixed order.
 
 The order is the crash-safety contract (README "Reliability"): undo journal, chapter, metrics
-history, chapter log, [promotion: ledger, version map, journal closed, crash note, git commit],
-repo log, ledger, journal removed. Nothing is written before `commit`, so an iteration that fails a
-gate after `begin` leaves every file as it was.
+history, chapter log, [promotion: ledger, version map, journal marked with the promotion (HEAD
+before, message, index entries), git commit], repo log, ledger, journal removed. Nothing is
+written before `commit`, so an iteration that fails a gate after `begin` leaves every file as it
+was; a failed promotion commit is rolled back (promotion_settlement) and a crashed one settled by
+the next run's repair.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from state_runner.adapters.files.journal import UndoJournal
+from state_runner.adapters.files.journal import REPAIRED, UndoJournal
 from state_runner.adapters.files.jsonl_log import check_log_tree
 from state_runner.adapters.files.ledger_store import JsonLedgerStore
 from state_runner.adapters.files.metrics_store import JsonMetricsStore
+from state_runner.adapters.files.promotion_settlement import (
+    PromotionRecord,
+    PromotionSettlement,
+    PromotionVcs,
+)
 from state_runner.adapters.files.state_paths import LEDGER, LOG_DIRS, METRICS, VERSION_MAP
 from state_runner.adapters.files.version_map_store import JsonVersionMapStore
 from state_runner.adapters.files.workspace import FsWorkspace
 from state_runner.domain.errors import KernelError
 from state_runner.domain.ports import JsonObject, Promotion, RepoEntry
-
-
-class PromotionVcs(Protocol):
-    """What a promotion needs from version control (the git adapter is one)."""
-
-    def head(self) -> str | None: ...
-
-    def commit(self, paths: Sequence[str], message: str) -> str: ...
 
 
 @dataclass
@@ -60,9 +58,16 @@ class FsStateUnitOfWork:
         self.journal = journal
         self.vcs = vcs
         self._staged: _Staged | None = None
+        self._settlement = PromotionSettlement(journal, ledger, vcs)
 
     def recover(self) -> str | None:
-        return self.journal.recover()
+        pending = self.journal.pending()
+        if pending is None:
+            return None
+        if pending.promotion is not None:
+            return self._settlement.recover(pending)
+        self.journal.roll_back(pending)
+        return REPAIRED + pending.note
 
     def check(self) -> None:
         self.metrics.check()
@@ -98,7 +103,7 @@ class FsStateUnitOfWork:
         commit_hash = None
         if promotion is not None:
             changed.append(VERSION_MAP)
-            commit_hash = self._commit_promotion(staged, ledger, promotion, changed)
+            commit_hash = self._promote(staged, ledger, promotion, repo_entry(changed, None))
         self.ledger.append_repo_log(ledger, repo_entry(changed, commit_hash))
         self.ledger.save(ledger)
         self.journal.commit()
@@ -107,16 +112,34 @@ class FsStateUnitOfWork:
     def save_ledger(self, ledger: JsonObject) -> None:
         self.ledger.save(ledger)
 
-    def _commit_promotion(
-        self, staged: _Staged, ledger: JsonObject, promotion: Promotion, changed: list[str]
+    def _promote(
+        self, staged: _Staged, ledger: JsonObject, promotion: Promotion, entry: JsonObject
     ) -> str:
+        """Commit the promoted state; a failed commit is completed or rolled back, never half."""
         self.ledger.save(ledger)
-        self.version_map.record(staged.chapter_id, self.vcs.head(), promotion.timestamp)
-        self.journal.commit()  # consistent and promoted: the commit may now include it
-        # A crash from here on leaves this second record, so the next run can say that the
-        # promotion commit may exist without its repo log entry (which needs its hash).
-        self.journal.begin(staged.chapter_path, promotion.crash_note)
-        return self.vcs.commit([*changed, *LOG_DIRS], promotion.message)
+        head = self.vcs.head()
+        self.version_map.record(staged.chapter_id, head, promotion.timestamp)
+        paths = [staged.chapter_path, LEDGER, METRICS, VERSION_MAP, *LOG_DIRS]
+        record = PromotionRecord(
+            head=head,
+            message=promotion.message,
+            paths=paths,
+            index=self.vcs.index_entries(paths),
+            ledger=copy.deepcopy(ledger),
+            repo_entry=entry,
+            completed_note=promotion.completed_note,
+        )
+        self.journal.mark_promotion(record.to_json())  # from here, a crash is settled by git
+        try:
+            return self.vcs.commit(paths, promotion.message)
+        except KernelError as failure:
+            made = self.vcs.promotion_commit(head, promotion.message)
+            if made is not None:
+                return made  # git made the commit after all (a late failure): record it
+            pending = self.journal.pending()
+            assert pending is not None
+            self._settlement.roll_back(pending, record)
+            raise KernelError(f"{failure.message}; {promotion.rolled_back}") from None
 
     def _current(self) -> _Staged:
         if self._staged is None:

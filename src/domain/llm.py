@@ -151,7 +151,7 @@ class LLMPort(Protocol):
         self,
         messages: Sequence[ChatMessage],
         *,
-        temperature: float = 0.0,
+        temperature: float = 0.0,  # pragma: no mutate (a Protocol: mutmut would add members)
         max_tokens: int | None = None,
     ) -> LLMResponse: ...
 

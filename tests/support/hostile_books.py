@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from state_runner_contract.servers.model_server import ModelServer, RecordedRequest, Reply
 from support.workspace import REQUIRED_HEADINGS, Book
 
 LOCK_FILE = "state/kernel.lock"  # the run lock: the only file a refused run may leave behind
@@ -37,23 +38,31 @@ class Canary:
 
 @dataclass(frozen=True)
 class HostileCase:
-    """One class of hostile book: how to make it, the run's extra flags, the refusal expected."""
+    """One class of hostile book: how to make it, the run's extra flags, the refusal expected.
+
+    `commit`: the change is committed (a clone carries it), else made in the working tree after
+    the last commit (what git cannot carry: a FIFO, a detached HEAD). `reaches_model`: the
+    refusal comes after a model call, so the iteration's role I/O record may be written (only
+    `state/role_io/`); everything else stays as it was. `secrets`: text that must appear in no
+    output and no file."""
 
     name: str
     make: Callable[[Book, Canary], None]
-    refusal: Callable[[Book], str]
-    flags: tuple[str, ...] = field(default=())
-    code: int = 3
+    refusal: Callable[[Book, ModelServer], str]
+    flags: Callable[[Book, ModelServer], tuple[str, ...]] = lambda book, server: ()
     commit: bool = True
+    reaches_model: bool = False
+    responder: Callable[[RecordedRequest], Reply] | None = None
+    secrets: tuple[str, ...] = field(default=())
 
 
-def workspace_bytes(root: Path) -> dict[str, bytes | str]:
+def workspace_bytes(root: Path, *, role_io: bool = True) -> dict[str, bytes | str]:
     """Every entry under the workspace (git's own files too) by relative path: file bytes, or
-    where a symlink points; the run lock is left out."""
+    where a symlink points; the run lock is left out, and `state/role_io/` unless `role_io`."""
     found: dict[str, bytes | str] = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if rel == LOCK_FILE:
+        if rel == LOCK_FILE or (not role_io and rel.startswith("state/role_io")):
             continue
         if path.is_symlink():
             found[rel] = f"-> {path.readlink()}"

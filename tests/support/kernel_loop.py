@@ -99,3 +99,9 @@ def make_loop(critic: object = APPROVE, writer_edit: Any = revise, rule: int | N
         overrides={"planner": reply(PLAN), "writer": writer(writer_edit), "critic": reply(critic)}
     )
     return Loop(workspace, FakeRoleFiles(), ledger, FakeStateUnitOfWork(workspace), llm)
+
+
+def payloads(loop: Loop, iteration: int, kind: str) -> list[dict[str, Any]]:
+    """The payloads of the iteration's events of one kind, in order."""
+    events = loop.files.iteration("01", iteration).events
+    return [payload for name, payload in events if name == kind]

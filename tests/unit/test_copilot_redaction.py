@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from state_runner.adapters.llm.copilot import failures as f
+from state_runner.adapters.llm.copilot.reply_scrub import scrub_reply
 from state_runner.adapters.llm.copilot.requests import ApiWatch, RequestRefused, watch_for
-from state_runner.adapters.llm.copilot.session_call import scrub_reply
 from state_runner.domain.llm import LLMClientError
 from state_runner.domain.secrets import KEY_MARKER, URL_MARKER
 

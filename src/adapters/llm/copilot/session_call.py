@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from state_runner.adapters.llm.copilot import failures
+from state_runner.adapters.llm.copilot.reply_scrub import scrub_reply
 from state_runner.domain.llm import (
     ChatMessage,
     ErrorKind,
@@ -26,7 +27,6 @@ from state_runner.domain.llm import (
     LLMUsage,
 )
 from state_runner.domain.llm_settings import DEFAULT_TIMEOUT_S
-from state_runner.domain.secrets import KEY_MARKER, URL_MARKER, scrub, url_secrets
 from state_runner.domain.usage_checks import check_counts
 
 if TYPE_CHECKING:
@@ -155,15 +155,6 @@ def call_context(
         wire_api=config.wire_api,
         secret=secret,
     )
-
-
-def scrub_reply(content: str, ctx: failures.CallContext) -> tuple[str, tuple[str, ...]]:
-    """The reply with the call's credential and the base URL's credentials replaced by
-    markers, so that no secret leaves the adapter; and the names of what was replaced."""
-    content, key_found = scrub(content, [ctx.secret] if ctx.secret else [], KEY_MARKER)
-    content, url_found = scrub(content, url_secrets(ctx.base_url), URL_MARKER)
-    found = (ctx.secret_label,) * key_found + ("a credential of --llm-base-url",) * url_found
-    return content, found
 
 
 async def abort(session: Any, timeout_s: float) -> None:

@@ -20,11 +20,20 @@ from state_runner.domain.evals.config_checks import (
     get,
     no_buckets,
     no_strings,
+    patterns,
     positive_int,
     positive_unit,
     section,
     strings,
     unit,
+)
+from state_runner.domain.evals.drift_layouts import (
+    ORIGINAL,
+    PROJECT,
+    anchor_terms,
+    layout_of,
+    layout_value,
+    original_drift,
 )
 from state_runner.domain.evals.quality_config import (
     DEFAULT_FORBIDDEN_PHRASES,
@@ -67,13 +76,7 @@ def _example_buckets(value: object, path: str) -> dict[str, dict[str, list[str]]
 
 def _patterns(value: object, path: str) -> list[str]:
     """A list of regular expressions that compile (case-insensitively)."""
-    patterns = strings(value, path)
-    for index, pattern in enumerate(patterns):
-        try:
-            re.compile(pattern, re.IGNORECASE)
-        except (re.error, OverflowError, RecursionError) as err:
-            raise ConfigIssue(f"{path}[{index}] is not a valid regular expression: {err}") from None
-    return patterns
+    return patterns(value, path, re.IGNORECASE)
 
 
 def _anchors(value: object, path: str) -> list[str]:
@@ -129,15 +132,22 @@ def _tolerances(doc: Doc) -> dict[str, Any]:
 
 
 def _drift(doc: Doc) -> dict[str, Any]:
+    """Either layout (see drift_layouts); the project's own is read here."""
+    if layout_of(doc) == ORIGINAL:
+        return original_drift(doc)
     hype = section(doc, "hype")
     gate = section(doc, "pass")
+    layout = get(doc, "layout", "", layout_value, PROJECT)
+    check_anchors = _anchors if layout == PROJECT else anchor_terms
+    check_patterns = _patterns if layout == PROJECT else patterns
     return {
         "version": 1,
+        "layout": layout,
         "hype": {
             "keywords": get(hype, "keywords", "hype", strings, list(DEFAULT_HYPE_KEYWORDS)),
-            "patterns": get(hype, "patterns", "hype", _patterns, list(DEFAULT_HYPE_PATTERNS)),
+            "patterns": get(hype, "patterns", "hype", check_patterns, list(DEFAULT_HYPE_PATTERNS)),
         },
-        "anchors": get(doc, "anchors", "", _anchors, no_strings()),
+        "anchors": get(doc, "anchors", "", check_anchors, no_strings()),
         "tolerances": _tolerances(doc),
         "pass": {"max_score": get(gate, "max_score", "pass", unit, 0.30)},
     }

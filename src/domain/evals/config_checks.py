@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -78,6 +79,17 @@ def strings(value: object, path: str) -> list[str]:
         if not isinstance(item, str) or not item.strip():
             raise ConfigIssue(f"{path}[{index}] must be a non-empty string")
     return list(value)
+
+
+def patterns(value: object, path: str, flags: int = 0) -> list[str]:
+    """A list of regular expressions that compile with `flags`."""
+    found = strings(value, path)
+    for index, pattern in enumerate(found):
+        try:
+            re.compile(pattern, flags)
+        except (re.error, OverflowError, RecursionError) as err:
+            raise ConfigIssue(f"{path}[{index}] is not a valid regular expression: {err}") from None
+    return found
 
 
 def bucket_names(value: object, path: str) -> Doc:

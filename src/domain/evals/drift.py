@@ -6,11 +6,12 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from state_runner.domain.evals.config import normalise_drift_detection
+from state_runner.domain.evals.drift_layouts import ORIGINAL
 from state_runner.domain.evals.text import split_sentences, tokens
 
 MIN_DUPLICATE_SENTENCE_CHARS = 20
@@ -20,14 +21,21 @@ ANCHOR_WEIGHT = 0.30
 SIMILARITY_WEIGHT = 0.10
 
 
-def hype_hits(text: str, keywords: Sequence[str], patterns: Sequence[str]) -> list[str]:
+def hype_hits(
+    text: str,
+    keywords: Sequence[str],
+    patterns: Sequence[str],
+    *,
+    pattern_flags: int = re.IGNORECASE,
+) -> list[str]:
     """The keywords found (substring), then the patterns found (search), as written in the YAML.
 
-    Both matches are case-insensitive; the order is the configuration's.
+    Keywords match case-insensitively; patterns with `pattern_flags` (case-insensitive unless
+    the book is in the original layout). The order is the configuration's.
     """
     lowered = text.lower()
     found = [keyword for keyword in keywords if keyword.lower() in lowered]
-    return found + [pattern for pattern in patterns if re.search(pattern, text, re.IGNORECASE)]
+    return found + [pattern for pattern in patterns if re.search(pattern, text, pattern_flags)]
 
 
 def duplicate_sentence_ratio(text: str) -> float:
@@ -72,17 +80,31 @@ def jaccard_delta(before: set[str], after: set[str]) -> float:
 
 
 def anchor_deltas(
-    baseline: Sequence[str], current: Sequence[str], anchors: Sequence[str], window: int
+    baseline: Sequence[str],
+    current: Sequence[str],
+    anchors: Sequence[str],
+    window: int,
+    *,
+    split: Callable[[str], list[str]] = tokens,
 ) -> dict[str, float]:
-    """Anchor term -> neighbourhood drift between baseline and current tokens."""
+    """Anchor term -> neighbourhood drift between baseline and current tokens.
+
+    `split` turns a term into the token sequence it matches: its tokens by default; in the
+    original layout the term as written, one token (so "Harness" or "multi-agent" never match).
+    """
     deltas: dict[str, float] = {}
     for anchor in anchors:
-        anchor_words = tokens(anchor)
+        anchor_words = split(anchor)
         deltas[anchor] = jaccard_delta(
             anchor_context(baseline, anchor_words, window),
             anchor_context(current, anchor_words, window),
         )
     return deltas
+
+
+def _whole_term(term: str) -> list[str]:
+    """The original kernel's anchor match: the term as written is one token."""
+    return [term]
 
 
 Bag = tuple[Counter[str], float]  # word counts and their Euclidean norm
@@ -183,10 +205,15 @@ def drift_detection(
     cfg = normalise_drift_detection(config)
     tol = cfg["tolerances"]
     words = tokens(text)
-    hype = hype_hits(text, cfg["hype"]["keywords"], cfg["hype"]["patterns"])
+    original = cfg["layout"] == ORIGINAL
+    flags = 0 if original else re.IGNORECASE
+    hype = hype_hits(text, cfg["hype"]["keywords"], cfg["hype"]["patterns"], pattern_flags=flags)
     duplicates = duplicate_sentence_ratio(text)
     ngrams = ngram_duplicate_ratio(words, tol["ngram_size"])
-    deltas = anchor_deltas(tokens(baseline_text), words, cfg["anchors"], tol["window_tokens"])
+    split = _whole_term if original else tokens
+    deltas = anchor_deltas(
+        tokens(baseline_text), words, cfg["anchors"], tol["window_tokens"], split=split
+    )
     highest, hits = similarity_hits(words, other_chapters, tol["cross_chapter_similarity"])
     score = drift_score(
         hype=bool(hype),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from state_runner.domain.evals.config import normalise_drift_detection
+from state_runner.domain.evals.near_copy import near_copy_hits
 from state_runner.domain.evals.text import split_sentences, tokens
 
 MIN_DUPLICATE_SENTENCE_CHARS = 20
@@ -171,6 +172,17 @@ def similarity_hits(
     return highest, hits
 
 
+def cross_chapter_hits(
+    words: Sequence[str], other_chapters: Mapping[str, str], cfg: Mapping[str, Any]
+) -> tuple[float, list[dict[str, Any]]]:
+    """The cross-chapter signal of a normalised config: the original layout's bag-of-words
+    cosine, or the project layout's near-copy share (5-word runs, see near_copy)."""
+    tol = cfg["tolerances"]
+    if cfg.get("layout", "project") == "original":
+        return similarity_hits(words, other_chapters, tol["cross_chapter_similarity"])
+    return near_copy_hits(words, other_chapters, tol["near_copy_share"])
+
+
 def drift_detection(
     text: str,
     config: Mapping[str, Any],
@@ -187,7 +199,7 @@ def drift_detection(
     duplicates = duplicate_sentence_ratio(text)
     ngrams = ngram_duplicate_ratio(words, tol["ngram_size"])
     deltas = anchor_deltas(tokens(baseline_text), words, cfg["anchors"], tol["window_tokens"])
-    highest, hits = similarity_hits(words, other_chapters, tol["cross_chapter_similarity"])
+    highest, hits = cross_chapter_hits(words, other_chapters, cfg)
     score = drift_score(
         hype=bool(hype),
         duplicates=duplicates,

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from state_runner.domain.evals import drift_detection
 from state_runner.domain.evals.drift import cosine, cross_chapter_hits
@@ -120,3 +122,17 @@ def test_the_threshold_is_the_near_copy_share_tolerance() -> None:
     loose = {"tolerances": {"near_copy_share": 0.0}}
     hits = hits_of(drift_of(book, STARTER, loose))
     assert [hit["chapter_id"] for hit in hits] == [SHAPING, REWORKED]
+
+
+WORDS = st.lists(st.sampled_from(["flour", "water", "starter", "dough", "the", "a"]), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(left=WORDS, right=WORDS)
+def test_the_share_is_symmetric_bounded_and_one_for_equal_texts(
+    left: list[str], right: list[str]
+) -> None:
+    share = near_copy_share(left, " ".join(right))
+    assert share == near_copy_share(right, " ".join(left))
+    assert 0.0 <= share <= 1.0
+    assert near_copy_share(left, " ".join(left)) == (1.0 if left else 0.0)

@@ -50,6 +50,7 @@ def test_missing_documents_and_empty_files_use_defaults() -> None:
             "ngram_duplicate_ratio": 0.12,
             "anchor_drift": 0.35,
             "cross_chapter_similarity": 0.85,
+            "near_copy_share": 0.5,
             "ngram_size": 5,
             "window_tokens": 6,
         }
@@ -263,6 +264,10 @@ def test_bad_regex_reports_index_and_reason() -> None:
         (
             {"tolerances": {"cross_chapter_similarity": 2}},
             "tolerances.cross_chapter_similarity must be a number between 0 and 1",
+        ),
+        (
+            {"tolerances": {"near_copy_share": -0.1}},
+            "tolerances.near_copy_share must be a number between 0 and 1",
         ),
         ({"tolerances": {"ngram_size": False}}, "tolerances.ngram_size must be a positive integer"),
         (

@@ -67,6 +67,7 @@ def test_the_original_layout_is_read_from_rules() -> None:
             "ngram_duplicate_ratio": 0.2,
             "anchor_drift": 0.5,
             "cross_chapter_similarity": 0.85,
+            "near_copy_share": 0.5,
             "ngram_size": 5,
             "window_tokens": 6,
         },

@@ -12,6 +12,7 @@ from typing import Any
 
 from state_runner.domain.evals.config import normalise_drift_detection
 from state_runner.domain.evals.drift_layouts import ORIGINAL
+from state_runner.domain.evals.near_copy import near_copy_hits
 from state_runner.domain.evals.text import split_sentences, tokens
 
 MIN_DUPLICATE_SENTENCE_CHARS = 20
@@ -193,6 +194,17 @@ def similarity_hits(
     return highest, hits
 
 
+def cross_chapter_hits(
+    words: Sequence[str], other_chapters: Mapping[str, str], cfg: Mapping[str, Any]
+) -> tuple[float, list[dict[str, Any]]]:
+    """The cross-chapter signal of a normalised config: the original layout's bag-of-words
+    cosine, or the project layout's near-copy share (5-word runs, see near_copy)."""
+    tol = cfg["tolerances"]
+    if cfg["layout"] == ORIGINAL:
+        return similarity_hits(words, other_chapters, tol["cross_chapter_similarity"])
+    return near_copy_hits(words, other_chapters, tol["near_copy_share"])
+
+
 def drift_detection(
     text: str,
     config: Mapping[str, Any],
@@ -214,7 +226,7 @@ def drift_detection(
     deltas = anchor_deltas(
         tokens(baseline_text), words, cfg["anchors"], tol["window_tokens"], split=split
     )
-    highest, hits = similarity_hits(words, other_chapters, tol["cross_chapter_similarity"])
+    highest, hits = cross_chapter_hits(words, other_chapters, cfg)
     score = drift_score(
         hype=bool(hype),
         duplicates=duplicates,

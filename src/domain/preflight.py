@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from state_runner.domain import adhoc, governance, rules
 from state_runner.domain.errors import KernelError
 from state_runner.domain.evals import EvalConfigs, validate_eval_configs
+from state_runner.domain.evals.known_keys import eval_warnings
 from state_runner.domain.markdown import heading_lines
 from state_runner.domain.model import Ledger
 from state_runner.domain.ports import Workspace
@@ -49,16 +52,27 @@ def other_chapters(ports: KernelPorts, ledger: Ledger, chapter_id: str) -> dict[
     return texts
 
 
-def read_evals(ws: Workspace) -> tuple[EvalConfigs, dict[str, str]]:
-    """The book's three eval documents, each read once: validated (defaults filled in), and
-    their text as the critic is shown it."""
+def read_eval_documents(ws: Workspace) -> tuple[dict[str, object], dict[str, str]]:
+    """The book's three eval documents as parsed, and their text as the critic is shown it."""
     texts: dict[str, str] = {}
     docs: dict[str, object] = {}
     for name in EVAL_NAMES:  # each file read, then parsed, before the next one
         rel_path = f"evals/{name}.yaml"
         texts[name] = ws.read_text(rel_path)
         docs[name] = ws.parse_yaml(texts[name], rel_path)
-    return validate_eval_configs(docs), texts
+    return docs, texts
+
+
+def read_evals(
+    ws: Workspace, warn: Callable[[str], None] = lambda _line: None
+) -> tuple[EvalConfigs, dict[str, str]]:
+    """The book's three eval documents, each read once: validated (defaults filled in), and
+    their text; each key the kernel ignores is passed to `warn` (after validation)."""
+    docs, texts = read_eval_documents(ws)
+    configs = validate_eval_configs(docs)
+    for line in eval_warnings(docs):
+        warn(line)
+    return configs, texts
 
 
 def read_eval_configs(ws: Workspace) -> EvalConfigs:
@@ -92,7 +106,7 @@ def prepare(ports: KernelPorts, options: KernelOptions) -> RunContext:
     chapter = ledger.chapter_for_run(options.chapter_id)
     chapter_path = ws.resolve_chapter_path(chapter.path)
     baseline = ws.read_text(chapter_path)
-    configs, eval_texts = read_evals(ws)
+    configs, eval_texts = read_evals(ws, ports.notice)
     prompts = contracts(ports, options)
     ports.state.check()
     roadmap = ws.read_text("ROADMAP.md") if ws.exists("ROADMAP.md") else ""

@@ -37,18 +37,18 @@ def check_ledger_rules(ports: KernelPorts, ledger: Ledger) -> None:
         )
 
 
-def other_chapters(ports: KernelPorts, ledger: Ledger, chapter_id: str) -> dict[str, str]:
+def other_chapters(ws: Workspace, ledger: Ledger, chapter_id: str) -> dict[str, str]:
     """The text of every other chapter, in ledger order (bad or missing paths are skipped)."""
     texts: dict[str, str] = {}
     for chapter in ledger.chapters():
         if chapter.chapter_id == chapter_id:
             continue
         try:  # another chapter's bad path is not this run's business: skip it
-            path = ports.workspace.resolve_chapter_path(chapter.path)
+            path = ws.resolve_chapter_path(chapter.path)
         except KernelError:
             continue
-        if ports.workspace.exists(path):
-            texts[chapter.chapter_id] = ports.workspace.read_text(path)
+        if ws.exists(path):
+            texts[chapter.chapter_id] = ws.read_text(path)
     return texts
 
 
@@ -123,7 +123,7 @@ def prepare(ports: KernelPorts, options: KernelOptions) -> RunContext:
         configs=configs,
         eval_texts=eval_texts,
         contracts=prompts,
-        other_chapters=other_chapters(ports, ledger, options.chapter_id),
+        other_chapters=other_chapters(ws, ledger, options.chapter_id),
         previous_critic=chapter.last_eval,
         consecutive_passes=chapter.consecutive_passes,
         current_iteration=chapter.current_iteration,

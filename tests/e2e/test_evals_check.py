@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from state_runner.app.cli import main
-from support.workspace import Book, run_cli
+from support.workspace import Book, Run, run_cli
 
 MISSPELLED = "forbiden_phrases:\n  marketing_language: [cache]\n"
 EXEMPT = "chapters:\n  02-write-policies:\n    exempt: true\n"
@@ -134,3 +134,10 @@ def test_an_invalid_eval_file_is_the_kernels_refusal(
     assert capsys.readouterr().err == (
         "KernelError: Invalid eval config evals/style-guard.yaml: limits must be a mapping\n"
     )
+
+
+def test_a_kernel_run_prints_the_warning_first_on_stderr(checked: Book, kernel: Run) -> None:
+    code, _, err = kernel("--chapter-id", checked.active_id, "--llm", "--llm-provider", "mock")
+    assert code == 1
+    assert err.startswith(f"state-runner: {WARNING}\n")
+    assert err.count("unknown key") == 1

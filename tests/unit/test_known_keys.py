@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import yaml
+
 from state_runner.domain.evals.known_keys import (
     DESCRIPTIVE_KEYS,
     KNOWN_KEYS,
+    MAX_WARNINGS,
     eval_warnings,
     unknown_keys,
 )
@@ -139,3 +142,21 @@ def test_keys_that_are_not_strings_and_odd_documents() -> None:
 def test_every_eval_file_has_a_tree() -> None:
     assert list(KNOWN_KEYS) == ["chapter-quality", "style-guard", "drift-detection"]
     assert eval_warnings({}) == []
+
+
+def test_an_aliased_mapping_is_checked_once_and_warnings_are_capped() -> None:
+    entry = "{thresholds: {" + ", ".join(f"k{i}: 1" for i in range(30)) + "}}"
+    chapters = ", ".join(f"c{i}: *e" for i in range(2000))
+    doc = yaml.safe_load(f"x: &e {entry}\nchapters: {{first: *e, {chapters}}}\n")
+    warnings = unknown_keys("chapter-quality", doc)
+    assert len(warnings) == MAX_WARNINGS + 1
+    assert warnings[0] == ("evals/chapter-quality.yaml: unknown key 'x'; it is ignored")
+    assert warnings[1].startswith("evals/chapter-quality.yaml: unknown key 'chapters.first.")
+    assert warnings[-1] == (
+        f"evals/chapter-quality.yaml: {30 + 1 - MAX_WARNINGS} more unknown key(s); they are ignored"
+    )
+
+
+def test_a_very_long_key_is_cut_in_its_warning() -> None:
+    (warning,) = unknown_keys("style-guard", {"z" * 1000: 1})
+    assert warning == f"evals/style-guard.yaml: unknown key '{'z' * 77}...'; it is ignored"

@@ -118,36 +118,61 @@ KNOWN_KEYS: Mapping[str, Keys] = {
 }
 
 
+MAX_WARNINGS = 20
+"""Warnings shown per file; the rest are counted in one more line."""
+MAX_KEY_CHARS = 80
+
+
 def _join(parent: str, key: str) -> str:
     return f"{parent}.{key}" if parent else key
 
 
-def _unknown(value: object, node: Node, path: str) -> Iterator[tuple[str, str | None]]:
-    """`(path, closest known path or None)` for each unknown key under `value`, in file order."""
+def _unknown(
+    value: object, node: Node, path: str, seen: set[tuple[int, int]]
+) -> Iterator[tuple[str, str | None]]:
+    """`(path, closest known path or None)` for each unknown key under `value`, in file order.
+
+    A YAML alias makes one mapping or list appear at many places: it is checked once, at its
+    first place, so a small file cannot make the walk (or the warnings) explode.
+    """
+    if isinstance(value, Mapping | list):
+        if (id(value), id(node)) in seen:
+            return
+        seen.add((id(value), id(node)))
     if isinstance(node, Items) and isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _unknown(item, node.each, f"{path}[{index}]")
+            yield from _unknown(item, node.each, f"{path}[{index}]", seen)
     elif isinstance(node, Buckets) and isinstance(value, Mapping):
         for name, item in value.items():
-            yield from _unknown(item, node.each, _join(path, str(name)))
+            yield from _unknown(item, node.each, _join(path, str(name)), seen)
     elif isinstance(node, Keys) and isinstance(value, Mapping):
         for key, item in value.items():
             name = str(key)
             if name in DESCRIPTIVE_KEYS:
                 continue
             if isinstance(key, str) and key in node.known:
-                yield from _unknown(item, node.known[key], _join(path, key))
+                yield from _unknown(item, node.known[key], _join(path, key), seen)
                 continue
             close = difflib.get_close_matches(name, [*node.known, *DESCRIPTIVE_KEYS], n=1)
             yield _join(path, name), _join(path, close[0]) if close else None
 
 
+def _shown(path: str) -> str:
+    """The path quoted and escaped (one line whatever it holds), cut when very long."""
+    return repr(path if len(path) <= MAX_KEY_CHARS else path[: MAX_KEY_CHARS - 3] + "...")
+
+
 def unknown_keys(name: str, doc: object) -> list[str]:
-    """One warning line per key of `evals/<name>.yaml` that the kernel ignores."""
+    """One warning line per key of `evals/<name>.yaml` that the kernel ignores (at most
+    `MAX_WARNINGS`, then one line with the count of the others)."""
+    found = list(_unknown(doc, KNOWN_KEYS[name], "", set()))
     warnings = []
-    for path, close in _unknown(doc, KNOWN_KEYS[name], ""):
-        hint = f" (did you mean {close!r}?)" if close else ""
-        warnings.append(f"evals/{name}.yaml: unknown key {path!r}{hint}; it is ignored")
+    for path, close in found[:MAX_WARNINGS]:
+        hint = f" (did you mean {_shown(close)}?)" if close else ""
+        warnings.append(f"evals/{name}.yaml: unknown key {_shown(path)}{hint}; it is ignored")
+    if len(found) > MAX_WARNINGS:
+        more = len(found) - MAX_WARNINGS
+        warnings.append(f"evals/{name}.yaml: {more} more unknown key(s); they are ignored")
     return warnings
 
 

@@ -1,5 +1,5 @@
-"""`state-runner` command line: kernel, status, governance, templates, init, chapters, demo,
-doctor."""
+"""`state-runner` command line: kernel, status, governance, evals, templates, init, chapters,
+demo, doctor."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from state_runner.app import (
     chapters_command,
     demo,
     doctor_command,
+    evals_command,
     governance_command,
     init_command,
     kernel_command,
@@ -48,6 +49,11 @@ COMMANDS: dict[
         "ledger governance: validate, select, promotions, unhold, unlock",
         governance_command.add_arguments,
         governance_command.command,
+    ),
+    "evals": (
+        "what the evals enforce and the eval keys the kernel ignores: evals check",
+        evals_command.add_arguments,
+        evals_command.command,
     ),
     "templates": (
         "scaffold role output files for a person to fill in",

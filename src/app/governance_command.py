@@ -12,6 +12,7 @@ from state_runner.adapters.files.state_paths import LEDGER
 from state_runner.app.container import build_container
 from state_runner.app.repair_notice import validation_problems
 from state_runner.domain import governance
+from state_runner.domain.book_problems import eval_file_problems, missing_chapter_files
 from state_runner.domain.errors import KernelError
 from state_runner.domain.ports import JsonObject, LedgerSource, Workspace
 
@@ -85,7 +86,12 @@ def run(
     ledger = store.load()
     cmd = args.governance_cmd
     if cmd == "validate":
-        problems = [*governance.ledger_problems(ledger, workspace), *pending]
+        problems = [
+            *governance.ledger_problems(ledger, workspace),
+            *missing_chapter_files(ledger, workspace),
+            *eval_file_problems(workspace),
+            *pending,
+        ]
         if problems:
             sys.stderr.write(
                 f"GovernanceError: {len(problems)} problem(s): " + "; ".join(problems) + "\n"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from state_runner.domain import adhoc, governance, rules
 from state_runner.domain.errors import KernelError
 from state_runner.domain.evals import EvalConfigs, validate_eval_configs
+from state_runner.domain.evals.known_keys import eval_warnings
 from state_runner.domain.markdown import heading_lines
 from state_runner.domain.model import Ledger
 from state_runner.domain.ports import Workspace
@@ -34,31 +37,42 @@ def check_ledger_rules(ports: KernelPorts, ledger: Ledger) -> None:
         )
 
 
-def other_chapters(ports: KernelPorts, ledger: Ledger, chapter_id: str) -> dict[str, str]:
+def other_chapters(ws: Workspace, ledger: Ledger, chapter_id: str) -> dict[str, str]:
     """The text of every other chapter, in ledger order (bad or missing paths are skipped)."""
     texts: dict[str, str] = {}
     for chapter in ledger.chapters():
         if chapter.chapter_id == chapter_id:
             continue
         try:  # another chapter's bad path is not this run's business: skip it
-            path = ports.workspace.resolve_chapter_path(chapter.path)
+            path = ws.resolve_chapter_path(chapter.path)
         except KernelError:
             continue
-        if ports.workspace.exists(path):
-            texts[chapter.chapter_id] = ports.workspace.read_text(path)
+        if ws.exists(path):
+            texts[chapter.chapter_id] = ws.read_text(path)
     return texts
 
 
-def read_evals(ws: Workspace) -> tuple[EvalConfigs, dict[str, str]]:
-    """The book's three eval documents, each read once: validated (defaults filled in), and
-    their text as the critic is shown it."""
+def read_eval_documents(ws: Workspace) -> tuple[dict[str, object], dict[str, str]]:
+    """The book's three eval documents as parsed, and their text as the critic is shown it."""
     texts: dict[str, str] = {}
     docs: dict[str, object] = {}
     for name in EVAL_NAMES:  # each file read, then parsed, before the next one
         rel_path = f"evals/{name}.yaml"
         texts[name] = ws.read_text(rel_path)
         docs[name] = ws.parse_yaml(texts[name], rel_path)
-    return validate_eval_configs(docs), texts
+    return docs, texts
+
+
+def read_evals(
+    ws: Workspace, warn: Callable[[str], None] = lambda _line: None
+) -> tuple[EvalConfigs, dict[str, str]]:
+    """The book's three eval documents, each read once: validated (defaults filled in), and
+    their text; each key the kernel ignores is passed to `warn` (after validation)."""
+    docs, texts = read_eval_documents(ws)
+    configs = validate_eval_configs(docs)
+    for line in eval_warnings(docs):
+        warn(line)
+    return configs, texts
 
 
 def read_eval_configs(ws: Workspace) -> EvalConfigs:
@@ -92,7 +106,7 @@ def prepare(ports: KernelPorts, options: KernelOptions) -> RunContext:
     chapter = ledger.chapter_for_run(options.chapter_id)
     chapter_path = ws.resolve_chapter_path(chapter.path)
     baseline = ws.read_text(chapter_path)
-    configs, eval_texts = read_evals(ws)
+    configs, eval_texts = read_evals(ws, ports.notice)
     prompts = contracts(ports, options)
     ports.state.check()
     roadmap = ws.read_text("ROADMAP.md") if ws.exists("ROADMAP.md") else ""
@@ -109,7 +123,7 @@ def prepare(ports: KernelPorts, options: KernelOptions) -> RunContext:
         configs=configs,
         eval_texts=eval_texts,
         contracts=prompts,
-        other_chapters=other_chapters(ports, ledger, options.chapter_id),
+        other_chapters=other_chapters(ws, ledger, options.chapter_id),
         previous_critic=chapter.last_eval,
         consecutive_passes=chapter.consecutive_passes,
         current_iteration=chapter.current_iteration,

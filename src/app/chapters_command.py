@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 from state_runner.adapters.files.atomic import atomic_write_text
+from state_runner.app.book_root import add_root_argument, book_root_of
 from state_runner.app.container import build_container
-from state_runner.app.settings import resolve_root
 from state_runner.domain.errors import KernelError
 from state_runner.domain.evals.quality_config import rules_for
 from state_runner.domain.ledger_checks import check_file_name
@@ -22,7 +22,7 @@ HYPOTHESIS_PLACEHOLDER = "TODO: a claim about this chapter's subject that a read
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", help="workspace root (default: the current directory)")
+    add_root_argument(parser)
     sub = parser.add_subparsers(dest="chapters_cmd", required=True, metavar="COMMAND")
     add = sub.add_parser("add", help="create a chapter with the book's required sections")
     add.add_argument("chapter_id", metavar="ID", help="e.g. 02-consistency (file name, no .md)")
@@ -82,7 +82,7 @@ def list_chapters(root: Path) -> None:
 
 
 def command(args: argparse.Namespace) -> int:
-    root = resolve_root(args.root, Path.cwd())
+    root = book_root_of(args, Path.cwd())
     if args.chapters_cmd == "list":
         list_chapters(root)
         return 0

@@ -23,6 +23,7 @@ from state_runner.app import (
     status_command,
     templates_command,
 )
+from state_runner.app.book_root import add_global_root_argument
 from state_runner.app.signals import Interrupted, stop_on_signals
 from state_runner.domain.errors import EXIT_KERNEL_ERROR, KernelError, one_line
 from state_runner.domain.secrets import redact_urls
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Governed Planner -> Writer -> Critic refinement kernel for book chapters.",
     )
     parser.add_argument("--version", action="version", version=f"state-runner {package_version()}")
+    add_global_root_argument(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (help_text, add_arguments, _) in COMMANDS.items():
         add_arguments(sub.add_parser(name, help=help_text, description=help_text))

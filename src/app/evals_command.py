@@ -10,17 +10,17 @@ import argparse
 import json
 from pathlib import Path
 
+from state_runner.app.book_root import add_root_argument, book_root_of
 from state_runner.app.container import build_container
 from state_runner.app.evals_check import evals_check
 from state_runner.app.evals_text import report_text
-from state_runner.app.settings import resolve_root
 from state_runner.domain.model import Ledger
 
 EXIT_WARNINGS = 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", help="workspace root (default: the current directory)")
+    add_root_argument(parser)
     sub = parser.add_subparsers(dest="evals_cmd", required=True, metavar="COMMAND")
     check = sub.add_parser(
         "check", help="print what the evals enforce, and the eval keys the kernel ignores"
@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def command(args: argparse.Namespace) -> int:
-    root = resolve_root(args.root, Path.cwd())
+    root = book_root_of(args, Path.cwd())
     container = build_container(root)
     store = container.ledger()
     ledger = Ledger.from_json(store.load(), store.display())

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from state_runner.adapters.files.state_paths import LEDGER
+from state_runner.app.book_root import add_root_argument, find_book_root
 from state_runner.app.container import build_container
 from state_runner.app.repair_notice import validation_problems
 from state_runner.domain import governance
@@ -31,11 +32,11 @@ WRITING_COMMANDS = ("promotions", "unhold", "unlock")
 def add_location(parser: argparse.ArgumentParser, default: object) -> None:
     """`--ledger` and `--root`; accepted before the action and after it."""
     parser.add_argument(
-        "--ledger", default=default, help="path to state/ledger.json (default: ./state/ledger.json)"
+        "--ledger",
+        default=default,
+        help="path to state/ledger.json (default: the book around the current directory)",
     )
-    parser.add_argument(
-        "--root", default=default, help="workspace root (default: the current directory)"
-    )
+    add_root_argument(parser)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,13 +57,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def workspace_of(ledger: str | None, root: str | None = None) -> Path:
-    """The workspace of `--ledger` (`<workspace>/state/ledger.json`) or `--root`."""
-    if root is not None:
-        workspace = Path(root).resolve()
+    """The workspace of `--ledger` (`<workspace>/state/ledger.json`), `--root`, or the book
+    around the current directory."""
+    if root is not None or ledger is None:
+        workspace = find_book_root(root, Path.cwd())
         if ledger is not None and Path(ledger).resolve() != workspace / LEDGER_REL:
             raise KernelError(f"--ledger {ledger} is not the ledger of --root {root}")
         return workspace
-    path = Path(ledger).resolve() if ledger else (Path.cwd() / LEDGER_REL).resolve()
+    path = Path(ledger).resolve()
     workspace = path.parent.parent
     if path != workspace / LEDGER_REL:
         raise KernelError(f"--ledger must point to <workspace>/state/ledger.json (got {path})")
@@ -70,7 +72,7 @@ def workspace_of(ledger: str | None, root: str | None = None) -> Path:
 
 
 def command(args: argparse.Namespace) -> int:
-    root = workspace_of(args.ledger, args.root)
+    root = workspace_of(args.ledger, getattr(args, "root", None))
     container = build_container(root)
     if args.governance_cmd in WRITING_COMMANDS:
         with container.run_lock():

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from state_runner.app.book_root import add_root_argument, book_root_of
 from state_runner.app.container import build_container
 from state_runner.app.report import missing_outputs_text, summary_lines
 from state_runner.app.run_display import LiveLine, Observers, RunTally, outcome_json
@@ -22,7 +23,6 @@ from state_runner.app.settings import (
     parse_fraction,
     parse_int,
     resolve_io_dir,
-    resolve_root,
     role_models,
     writer_retries,
 )
@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--list-chapters", action="store_true", help="print the ledger's chapter ids and exit"
     )
-    parser.add_argument("--root", help="workspace root (default: the current directory)")
+    add_root_argument(parser)
     parser.add_argument("--io-dir", help="role I/O root (default: <root>/state/role_io)")
     iterations, diff_cap = str(DEFAULT_MAX_ITERATIONS), f"{DEFAULT_MAX_DIFF_RATIO:.2f}"
     drift_cap = f"{DEFAULT_MAX_DRIFT_SCORE:.2f}"
@@ -131,7 +131,7 @@ def add_llm_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from(args: argparse.Namespace, env: Mapping[str, str], cwd: Path) -> KernelSettings:
-    root = resolve_root(args.root, cwd)
+    root = book_root_of(args, cwd)
     if not args.chapter_id:
         raise KernelError("--chapter-id is required (or use --list-chapters)")
     check_llm_flags(args)
@@ -228,7 +228,7 @@ def check_llm_flags(args: argparse.Namespace) -> None:
 
 def list_chapters(args: argparse.Namespace) -> int:
     """`--list-chapters`: the ledger's chapter ids, one per line, sorted."""
-    root = resolve_root(args.root, Path.cwd())
+    root = book_root_of(args, Path.cwd())
     for chapter_id in build_container(root).ledger().chapter_ids():
         print(chapter_id)
     return 0

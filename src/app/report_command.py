@@ -9,9 +9,9 @@ from pathlib import Path
 
 from state_runner.adapters.files.read_limits import CHAPTER_LIMIT, ROLE_OUTPUT_LIMIT
 from state_runner.adapters.files.text_files import read_utf8
+from state_runner.app.book_root import add_root_argument, book_root_of
 from state_runner.app.container import Container, build_container
 from state_runner.app.report_page import render
-from state_runner.app.settings import resolve_root
 from state_runner.domain.chapter_history import chapter_history
 from state_runner.domain.errors import KernelError
 from state_runner.domain.rules import unknown_chapter
@@ -21,7 +21,7 @@ REPORTS = Path("state") / "reports"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chapter-id", required=True, help="a key of ledger.chapters")
-    parser.add_argument("--root", help="workspace root (default: the current directory)")
+    add_root_argument(parser)
     parser.add_argument(
         "--out", metavar="FILE.html", help="where to write it (default: state/reports/ID.html)"
     )
@@ -46,7 +46,7 @@ def diffs(container: Container, chapter_id: str, iterations: list[int]) -> dict[
 
 
 def command(args: argparse.Namespace) -> int:
-    root = resolve_root(args.root, Path.cwd())
+    root = book_root_of(args, Path.cwd())
     container = build_container(root)
     ledger = container.ledger()
     chapters = ledger.load().get("chapters") or {}

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from state_runner.app.book_root import add_root_argument, book_root_of
 from state_runner.app.container import build_container
 from state_runner.app.repair_notice import status_line
-from state_runner.app.settings import resolve_root
 from state_runner.domain.status import BookStatus, ChapterRow, book_status
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ NUMERIC = {"iter", "passes", "drift", "tokens"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", help="workspace root (default: the current directory)")
+    add_root_argument(parser)
     parser.add_argument(
         "--json", action="store_true", help="print the status as JSON (schema state-runner/status)"
     )
@@ -83,7 +83,7 @@ def table(status: BookStatus, console: Console | None = None) -> None:
 
 
 def command(args: argparse.Namespace) -> int:
-    root = resolve_root(args.root, Path.cwd())
+    root = book_root_of(args, Path.cwd())
     container = build_container(root)
     ledger = container.ledger()
     status = book_status(ledger.load(), ledger.read_repo_log())

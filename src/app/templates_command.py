@@ -8,8 +8,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from state_runner.app.book_root import add_root_argument, book_root_of
 from state_runner.app.container import Container, build_container
-from state_runner.app.settings import parse_int, resolve_io_dir, resolve_root
+from state_runner.app.settings import parse_int, resolve_io_dir
 from state_runner.domain.errors import KernelError
 from state_runner.domain.model import Ledger
 from state_runner.domain.roles import dump_json
@@ -37,13 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chapter-id", required=True)
     parser.add_argument("--iteration", help="iteration number (default: the next one)")
     parser.add_argument("--force", action="store_true", help="overwrite existing outputs")
-    parser.add_argument("--root", help="workspace root (default: the current directory)")
+    add_root_argument(parser)
     parser.add_argument("--io-dir", help="role I/O root (default: <root>/state/role_io)")
 
 
 def command(args: argparse.Namespace) -> int:
     cwd = Path.cwd()
-    root = resolve_root(args.root, cwd)
+    root = book_root_of(args, cwd)
     container = build_container(root, resolve_io_dir(args.io_dir, root, cwd))
     with container.run_lock():
         return scaffold(args, container)

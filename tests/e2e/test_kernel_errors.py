@@ -87,7 +87,11 @@ def test_workspace_must_be_a_git_repository(book: Book, kernel: Run) -> None:
 def test_missing_ledger(book: Book, kernel: Run) -> None:
     path = book.root / "state/ledger.json"
     path.unlink()
-    assert_refused(kernel("--chapter-id", "x"), f"Missing JSON file: {path}")
+    assert_refused(
+        kernel("--chapter-id", "x"),
+        f"Not a book: {book.root} has no state/ledger.json (cd into a book, pass --root DIR, "
+        "or create one with: state-runner init DIR)",
+    )
 
 
 def test_invalid_ledger_json(book: Book, kernel: Run) -> None:

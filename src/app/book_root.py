@@ -35,11 +35,18 @@ def holds_ledger(folder: Path) -> bool:
     return ledger.is_symlink() or ledger.exists()
 
 
+def may_be_a_book(root: Path) -> bool:
+    """For `--root`: a ledger, or a `state` that is not a folder (the reader says what is wrong)."""
+    state = root / LEDGER_REL.parent
+    blocked = (state.is_symlink() or state.exists()) and not state.is_dir()
+    return blocked or holds_ledger(root)
+
+
 def find_book_root(raw: str | None, cwd: Path) -> Path:
     """The book of `--root` (which must hold a ledger) or the nearest one around `cwd`."""
     if raw:
         root = resolve_root(raw, cwd)
-        if not holds_ledger(root):
+        if not may_be_a_book(root):
             raise KernelError(f"Not a book: {root} has no {LEDGER_REL.as_posix()} ({WAYS_ON})")
         return root
     start = cwd.resolve()

@@ -84,6 +84,8 @@ def test_root_must_name_a_book(book: Book, tmp_path: Path) -> None:
         == f"KernelError: Not a book: {tmp_path.resolve()} has no state/ledger.json ({WAYS_ON})\n"
     )
     assert result.code == 3
+    (tmp_path / "state").mkdir()
+    assert run_cli("--root", str(tmp_path), "status", cwd=book.root) == result
     missing = run_cli("status", "--root", "missing", cwd=tmp_path)
     assert missing.stderr == f"KernelError: --root is not a directory: {tmp_path / 'missing'}\n"
 

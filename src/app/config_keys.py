@@ -30,6 +30,14 @@ from state_runner.domain.run_types import (
     DEFAULT_WRITER_RETRIES,
 )
 
+
+class FlagDefault(str):
+    """A flag's default as argparse fills it in, told apart from the same text typed: a saved
+    setting replaces it, never a flag the person gave."""
+
+    __slots__ = ()
+
+
 Check = Callable[[str, str], str]
 """(value, label) -> the value as the flag would take it; a KernelError naming `label` if bad."""
 

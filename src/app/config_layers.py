@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from state_runner.app.config_files import ConfigFile, load_book, load_user
-from state_runner.app.config_keys import ENDPOINT_KEYS, KEYS, ConfigKey
+from state_runner.app.config_keys import ENDPOINT_KEYS, KEYS, ConfigKey, FlagDefault
 from state_runner.domain.errors import KernelError
 from state_runner.domain.secrets import redact_url
 
@@ -34,7 +34,7 @@ def resolve(
     key: ConfigKey, flag: str | None, env: Mapping[str, str], files: tuple[ConfigFile, ...]
 ) -> Effective:
     """The value of `key` by precedence; `files` from the strongest to the weakest."""
-    if flag is not None:
+    if flag is not None and not isinstance(flag, FlagDefault):
         return Effective(key.name, flag, "flag")
     if key.env and env.get(key.env, "").strip():
         return Effective(key.name, env[key.env], f"env {key.env}")
@@ -63,7 +63,7 @@ def with_config(
     args: argparse.Namespace, env: Mapping[str, str], root: Path
 ) -> tuple[argparse.Namespace, tuple[str, ...]]:
     """`kernel`'s arguments with each unset flag filled from the files, and the lines to show
-    before the run. LLM keys apply only with `--llm`; the rest take their defaults here."""
+    before the run. LLM keys apply only with `--llm`."""
     user = load_user(env)
     files = (load_book(root), user)
     filled = argparse.Namespace(**vars(args))
@@ -80,8 +80,6 @@ def with_config(
             if key.name == "llm-base-url":
                 shown = redact_url(chosen.value or "")
                 notices.append(f"llm-base-url {shown} from {chosen.source}")
-        elif chosen.source == "default" and key.env is None:
-            setattr(filled, key.attr, key.default)
     return filled, tuple(notices)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from state_runner.app.config_keys import FlagDefault
 from state_runner.app.config_layers import with_config
 from state_runner.app.container import build_container
 from state_runner.app.report import missing_outputs_text, summary_lines
@@ -50,9 +51,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--io-dir", help="role I/O root (default: <root>/state/role_io)")
     iterations, diff_cap = str(DEFAULT_MAX_ITERATIONS), f"{DEFAULT_MAX_DIFF_RATIO:.2f}"
     drift_cap = f"{DEFAULT_MAX_DRIFT_SCORE:.2f}"
-    parser.add_argument("--max-iterations", help=f"iterations in this run ({iterations})")
-    parser.add_argument("--max-diff-ratio", help=f"writer diff cap ({diff_cap})")
-    parser.add_argument("--max-drift-score", help=f"drift cap ({drift_cap})")
+    parser.add_argument(
+        "--max-iterations",
+        default=FlagDefault(iterations),
+        help=f"iterations in this run ({iterations})",
+    )
+    parser.add_argument(
+        "--max-diff-ratio", default=FlagDefault(diff_cap), help=f"writer diff cap ({diff_cap})"
+    )
+    parser.add_argument(
+        "--max-drift-score", default=FlagDefault(drift_cap), help=f"drift cap ({drift_cap})"
+    )
     add_pass_arguments(parser)
     parser.add_argument("--commit", action="store_true", help="git commit on promotion")
     add_llm_arguments(parser)

@@ -7,8 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from state_runner.app.config_files import BOOK_FILE, CONFIG_LIMIT, load_book, parse, user_file_path
-from state_runner.app.config_keys import KEYS
+from state_runner.app.config_files import (
+    BOOK_FILE,
+    CONFIG_LIMIT,
+    ConfigFile,
+    load_book,
+    parse,
+    user_file_path,
+)
+from state_runner.app.config_keys import KEYS, FlagDefault
+from state_runner.app.config_layers import resolve
 from state_runner.app.config_write import with_line, write_setting
 from state_runner.domain.errors import KernelError
 
@@ -142,3 +150,18 @@ def test_writing_refuses_a_value_that_looks_like_a_secret(tmp_path: Path) -> Non
     with pytest.raises(KernelError, match=r"line 1: a value looks like an API token"):
         write_setting(path, tmp_path, "book file", KEYS["llm-model"], "sk-0123456789abcdef")
     assert path.read_text() == 'llm-model = "a"\n'
+
+
+def test_precedence_is_flag_env_book_user_default() -> None:
+    key = KEYS["max-iterations"]
+    model = KEYS["llm-model"]
+    book = ConfigFile(PATH, "book file", {"max-iterations": "5", "llm-model": "b"})
+    user = ConfigFile(Path("/u.toml"), "user file", {"max-iterations": "7", "llm-model": "u"})
+    files = (book, user)
+    assert resolve(key, "3", {}, files).source == "flag"  # typed, even when it equals the default
+    assert resolve(key, FlagDefault("3"), {}, files).value == "5"  # argparse's default gives way
+    assert resolve(key, FlagDefault("3"), {}, (user,)).source == "user file /u.toml"
+    assert resolve(key, None, {}, ()).source == "default"
+    assert resolve(model, None, {"KERNEL_LLM_MODEL": "e"}, files).source == "env KERNEL_LLM_MODEL"
+    assert resolve(model, None, {"KERNEL_LLM_MODEL": " "}, files).value == "b"  # blank = unset
+    assert resolve(model, "f", {"KERNEL_LLM_MODEL": "e"}, files).value == "f"

@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from state_runner.app.config_files import BOOK_FILE, load_book, user_file_path
+from state_runner.app.config_files import BOOK_FILE, user_file_path
 from state_runner.app.config_keys import ENDPOINT_KEYS, known
 from state_runner.app.config_layers import Effective, effective_settings
 from state_runner.app.config_write import write_setting
@@ -53,10 +53,11 @@ def set_value(args: argparse.Namespace, root: Path | None) -> int:
     """Check KEY and VALUE as the flag would, then write the one line."""
     key = known(args.key, "")
     value = key.check(args.value, f"--{key.name}")
+    shown = shown_value(Effective(key.name, value, ""))
     user = user_file_path(dict(os.environ))
     if args.user:
         write_setting(user, None, "user file", key, value)
-        print(f"{key.name} = {value} saved in {user}")
+        print(f"{key.name} = {shown} saved in {user}")
         return 0
     if root is None:
         raise KernelError(
@@ -64,7 +65,6 @@ def set_value(args: argparse.Namespace, root: Path | None) -> int:
             "book or pass --root DIR, or add --user to save it for every book"
         )
     write_setting(root / BOOK_FILE, root, "book file", key, value)
-    shown = shown_value(Effective(key.name, value, ""))
     print(f"{key.name} = {shown} saved in {root / BOOK_FILE}")
     if key.name in ENDPOINT_KEYS:
         write_setting(user, None, "user file", key, value)
@@ -75,7 +75,5 @@ def set_value(args: argparse.Namespace, root: Path | None) -> int:
 def command(args: argparse.Namespace) -> int:
     root = book_root(args)
     if args.config_cmd == "show":
-        if root is not None:
-            load_book(root)
         return show(root)
     return set_value(args, root)

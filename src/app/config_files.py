@@ -66,8 +66,8 @@ def read_text(path: Path, root: Path | None) -> str | None:
 
 
 def key_line(text: str, key: str) -> int:
-    """The line `key = ...` is on (1-based; 0 when not found)."""
-    pattern = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*=""")
+    """The line `key = ...` (or `key.x = ...`, `[key]`) is on (1-based; 0 when not found)."""
+    pattern = re.compile(rf"""^\s*(\[+\s*)?["']?{re.escape(key)}["']?\s*[=.\]]""")
     for number, line in enumerate(text.splitlines(), start=1):
         if pattern.match(line):
             return number

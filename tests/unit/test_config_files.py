@@ -83,6 +83,8 @@ def test_ordinary_settings_pass_and_are_checked_as_the_flags_check_them() -> Non
         ("writer-retries = true", "line 2: writer-retries must be a string or a number"),
         ('llm-modle = "x"', "line 2: unknown key 'llm-modle' (known keys: llm-provider, "),
         ("max-iterations = [1]", "line 2: max-iterations must be a string or a number"),
+        ('llm.model = "x"', "line 2: unknown key 'llm' (known keys: "),
+        ('[llm-model]\nname = "x"', "line 2: llm-model must be a string or a number"),
     ],
 )
 def test_a_bad_key_or_value_is_one_line_naming_the_line(line: str, message: str) -> None:
@@ -118,6 +120,17 @@ def test_the_book_file_is_read_through_the_safe_reader(tmp_path: Path) -> None:
         load_book(tmp_path)
     (tmp_path / BOOK_FILE).unlink()
     assert load_book(tmp_path).values == {}
+
+
+def test_a_file_that_is_not_utf8_or_not_a_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / BOOK_FILE).write_bytes(b'llm-model = "\xff"\n')
+    with pytest.raises(KernelError) as caught:
+        load_book(tmp_path)
+    assert caught.value.message == f"{tmp_path / BOOK_FILE}: not UTF-8 text: save it as UTF-8"
+    (tmp_path / BOOK_FILE).unlink()
+    (tmp_path / BOOK_FILE).mkdir()
+    with pytest.raises(KernelError, match=r"Not a regular file: .*\(a folder\)"):
+        load_book(tmp_path)
 
 
 def test_the_user_file_honours_an_absolute_xdg_config_home(tmp_path: Path) -> None:

@@ -6,9 +6,9 @@ import argparse
 import os
 from pathlib import Path
 
-from state_runner.app.config_files import BOOK_FILE, user_file_path
+from state_runner.app.config_files import BOOK_FILE, load_user, user_file_path
 from state_runner.app.config_keys import ENDPOINT_KEYS, known
-from state_runner.app.config_layers import Effective, effective_settings
+from state_runner.app.config_layers import Effective, effective_settings, untrusted
 from state_runner.app.config_write import write_setting
 from state_runner.app.settings import resolve_root
 from state_runner.domain.errors import KernelError
@@ -41,11 +41,14 @@ def shown_value(item: Effective) -> str:
 
 def show(root: Path | None) -> int:
     """One line per key: name, value, source (a default shows as the default's text)."""
-    items = effective_settings(dict(os.environ), root)
+    env = dict(os.environ)
+    items = effective_settings(env, root)
+    user = load_user(env)
     width = max(len(item.key) for item in items)
     for item in items:
         value = shown_value(item) if item.source != "default" else known(item.key, "").default
-        print(f"{item.key:<{width}}  {value}  ({item.source})")
+        refused = "; a run refuses it until your user file agrees" * bool(untrusted(item, user))
+        print(f"{item.key:<{width}}  {value}  ({item.source}{refused})")
     return 0
 
 

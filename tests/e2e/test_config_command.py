@@ -87,6 +87,11 @@ def test_a_books_base_url_needs_the_users_file_to_agree(book: Book, user_dir: Pa
         '# cloned\nllm-provider = "mock"\nllm-base-url = "http://127.0.0.1:9/v1"\n'
     )
     run = ("kernel", "--chapter-id", book.active_id, "--llm", "--max-iterations", "1")
+    shown = cli(book, user_dir, "config", "show")[1]
+    assert show_line(shown, "llm-base-url") == (
+        f"llm-base-url     http://127.0.0.1:9/v1  (book file {book_file}; a run refuses it until "
+        "your user file agrees)"
+    )
     code, out, err = cli(book, user_dir, *run)
     assert (code, out) == (3, "")
     assert err == (

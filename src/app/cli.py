@@ -13,6 +13,7 @@ from pathlib import Path
 from state_runner.adapters.files.os_errors import os_failure
 from state_runner.app import (
     chapters_command,
+    config_command,
     demo,
     doctor_command,
     evals_command,
@@ -70,6 +71,11 @@ COMMANDS: dict[
         "add a chapter to the book, or list its chapters",
         chapters_command.add_arguments,
         chapters_command.command,
+    ),
+    "config": (
+        "saved settings: config show (each one and its source), config set KEY VALUE [--user]",
+        config_command.add_arguments,
+        config_command.command,
     ),
     "demo": (
         "refine a chapter of a copy of the sample book with the offline demo model",

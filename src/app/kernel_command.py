@@ -12,6 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from state_runner.app.book_root import add_root_argument, book_root_of
+from state_runner.app.config_keys import FlagDefault
+from state_runner.app.config_layers import with_config
 from state_runner.app.container import build_container
 from state_runner.app.report import missing_outputs_text, summary_lines
 from state_runner.app.run_display import LiveLine, Observers, RunTally, outcome_json
@@ -50,10 +52,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     iterations, diff_cap = str(DEFAULT_MAX_ITERATIONS), f"{DEFAULT_MAX_DIFF_RATIO:.2f}"
     drift_cap = f"{DEFAULT_MAX_DRIFT_SCORE:.2f}"
     parser.add_argument(
-        "--max-iterations", default=iterations, help=f"iterations in this run ({iterations})"
+        "--max-iterations",
+        default=FlagDefault(iterations),
+        help=f"iterations in this run ({iterations})",
     )
-    parser.add_argument("--max-diff-ratio", default=diff_cap, help=f"writer diff cap ({diff_cap})")
-    parser.add_argument("--max-drift-score", default=drift_cap, help=f"drift cap ({drift_cap})")
+    parser.add_argument(
+        "--max-diff-ratio", default=FlagDefault(diff_cap), help=f"writer diff cap ({diff_cap})"
+    )
+    parser.add_argument(
+        "--max-drift-score", default=FlagDefault(drift_cap), help=f"drift cap ({drift_cap})"
+    )
     add_pass_arguments(parser)
     parser.add_argument("--commit", action="store_true", help="git commit on promotion")
     add_llm_arguments(parser)
@@ -135,6 +143,7 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str], cwd: Path) -
     if not args.chapter_id:
         raise KernelError("--chapter-id is required (or use --list-chapters)")
     check_llm_flags(args)
+    args, notices = with_config(args, env, root)
     options = KernelOptions(
         chapter_id=args.chapter_id,
         max_iterations=parse_int(args.max_iterations, "--max-iterations", minimum=1),
@@ -164,7 +173,11 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str], cwd: Path) -
         flags = {role: getattr(args, f"{role}_model") for role in ("planner", "writer", "critic")}
         options = replace(options, role_models=role_models(flags, env, llm.model))
     return KernelSettings(
-        root=root, io_dir=resolve_io_dir(args.io_dir, root, cwd), options=options, llm=llm
+        root=root,
+        io_dir=resolve_io_dir(args.io_dir, root, cwd),
+        options=options,
+        llm=llm,
+        notices=notices,
     )
 
 
@@ -238,6 +251,8 @@ def command(args: argparse.Namespace) -> int:
     if args.list_chapters:
         return list_chapters(args)
     settings = settings_from(args, os.environ, Path.cwd())
+    for notice in settings.notices:
+        stderr_notice(notice)
     watching = args.verbose or sys.stderr.isatty()
     tally = RunTally()
     live = LiveLine(tally) if sys.stderr.isatty() and settings.options.use_llm else None

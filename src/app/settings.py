@@ -37,6 +37,7 @@ class KernelSettings:
     io_dir: Path
     options: KernelOptions
     llm: LLMSettings
+    notices: tuple[str, ...] = ()
 
 
 def _env(env: Mapping[str, str], name: str) -> str | None:
@@ -81,11 +82,16 @@ def parse_timeout(raw: object, label: str) -> float:
 def _provider(flag: str | None, env: Mapping[str, str]) -> str:
     """The provider name (whether it is installed is the registry's to say)."""
     raw, source = _pick(flag, env, "KERNEL_LLM_PROVIDER")
-    chosen = (raw or DEFAULT_PROVIDER).strip().lower()
+    return parse_provider(raw or DEFAULT_PROVIDER, source or "--llm-provider")
+
+
+def parse_provider(raw: str, label: str) -> str:
+    """An installed provider's name, lower-cased."""
+    chosen = raw.strip().lower()
     if not chosen:
-        raise KernelError(f"{source or '--llm-provider'} is empty: name an LLM provider")
+        raise KernelError(f"{label} is empty: name an LLM provider")
     if chosen not in llm_registry.installed():
-        raise llm_registry.unknown(chosen, source or "--llm-provider")
+        raise llm_registry.unknown(chosen, label)
     return chosen
 
 
@@ -104,17 +110,25 @@ def _model(flag: str | None, env: Mapping[str, str], provider: str, use_llm: boo
 
 def _base_url(flag: str | None, env: Mapping[str, str]) -> str | None:
     url, source = _pick(flag, env, "KERNEL_LLM_BASE_URL")
-    if url is not None and not re.match(r"^https?://[^\s/]+", url.strip()):
-        label = source or "--llm-base-url"
+    return parse_base_url(url, source or "--llm-base-url") if url else None
+
+
+def parse_base_url(url: str, label: str) -> str:
+    """An http(s) URL without its trailing slash; `label` names the flag, variable or file."""
+    if not re.match(r"^https?://[^\s/]+", url.strip()):
         raise KernelError(f"{label} must be an http:// or https:// URL (got {redact_url(url)!r})")
-    return url.strip().rstrip("/") if url else None
+    return url.strip().rstrip("/")
 
 
 def _api_key_env(flag: str | None, env: Mapping[str, str]) -> str:
     raw, source = _pick(flag, env, "KERNEL_LLM_API_KEY_ENV")
-    name = (raw or DEFAULT_API_KEY_ENV).strip()
+    return parse_env_name(raw or DEFAULT_API_KEY_ENV, source or "--llm-api-key-env")
+
+
+def parse_env_name(raw: str, label: str) -> str:
+    """An environment variable's name (the key's variable: never the key itself)."""
+    name = raw.strip()
     if not _ENV_NAME.match(name):
-        label = source or "--llm-api-key-env"
         raise KernelError(f"{label} must be an environment variable name (got {name!r})")
     return name
 

@@ -47,7 +47,7 @@ def quality_yaml(template: str, headings: list[str]) -> str:
     """chapter-quality.yaml with the headings required and each one scored."""
     quoted = [json.dumps(heading, ensure_ascii=False) for heading in headings]
     scored = [
-        f"{{name: {name}, heading: {heading}}}"
+        f"{{name: {json.dumps(name, ensure_ascii=False)}, heading: {heading}}}"
         for name, heading in zip(section_names(headings), quoted, strict=True)
     ]
     text = _replace_list(template, "required_headings", quoted)

@@ -55,7 +55,7 @@ def test_init_with_headings_builds_the_book_on_them(
     chapter = (root / "book/chapters/01-example.md").read_text()
     assert [line for line in chapter.splitlines() if line.startswith("## ")] == BREAD_HEADINGS
     quality = (root / "evals/chapter-quality.yaml").read_text()
-    assert "Thesis" not in quality and '{name: method, heading: "## Method"}' in quality
+    assert "Thesis" not in quality and '{name: "method", heading: "## Method"}' in quality
     drift = (root / "evals/drift-detection.yaml").read_text()
     assert "retry" not in drift and "jitter" not in drift
     planner = (root / "prompts/planner.md").read_text()
@@ -84,6 +84,17 @@ def test_twelve_headings_still_give_a_passing_example(tmp_path: Path) -> None:
     text = (tmp_path / "long/book/chapters/01-example.md").read_text()
     assert text.count("\n## Part ") == 12
     assert example_passes_every_eval(tmp_path / "long", "01-example")
+
+
+def test_headings_with_yaml_or_json_characters_are_kept_as_written(tmp_path: Path) -> None:
+    names = ['Step 1: mix', "1_2", "Ça va?", 'Say "hi" \\ wait', "Rule {1}, [note]"]
+    assert init(tmp_path / "odd", "--headings", ", ".join(names)) == 0
+    configs = read_eval_configs(build_container(tmp_path / "odd").workspace())
+    expected = ["## " + name for name in [*names[:4], "Rule {1}", "[note]"]]
+    assert configs.chapter_quality["required_headings"] == expected
+    sections = configs.chapter_quality["scored_sections"]
+    assert [s["name"] for s in sections][:2] == ["step_1_mix", "1_2"]
+    assert example_passes_every_eval(tmp_path / "odd", "01-example")
 
 
 def test_chapters_add_follows_the_author_s_headings(

@@ -87,7 +87,7 @@ def test_twelve_headings_still_give_a_passing_example(tmp_path: Path) -> None:
 
 
 def test_headings_with_yaml_or_json_characters_are_kept_as_written(tmp_path: Path) -> None:
-    names = ['Step 1: mix', "1_2", "Ça va?", 'Say "hi" \\ wait', "Rule {1}, [note]"]
+    names = ["Step 1: mix", "1_2", "Ça va?", 'Say "hi" \\ wait', "Rule {1}, [note]"]
     assert init(tmp_path / "odd", "--headings", ", ".join(names)) == 0
     configs = read_eval_configs(build_container(tmp_path / "odd").workspace())
     expected = ["## " + name for name in [*names[:4], "Rule {1}", "[note]"]]

@@ -1,4 +1,5 @@
-"""`state-runner chapters add|list`: register a new chapter, or list the ledger's chapters."""
+"""`state-runner chapters add|list|remove`: register a new chapter, list the ledger's chapters,
+or drop one."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from state_runner.adapters.files.atomic import atomic_write_text
 from state_runner.app.book_root import add_root_argument, book_root_of
+from state_runner.app.chapter_removal import remove_command
 from state_runner.app.container import build_container
 from state_runner.domain.errors import KernelError
 from state_runner.domain.evals.quality_config import rules_for
@@ -28,6 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("chapter_id", metavar="ID", help="e.g. 02-consistency (file name, no .md)")
     add.add_argument("--title", required=True, help="the chapter's title")
     sub.add_parser("list", help="the ledger's chapters with status and lifecycle")
+    remove = sub.add_parser("remove", help="drop a chapter from the ledger and ROADMAP")
+    remove.add_argument("chapter_id", metavar="ID", help="a chapter id of the ledger")
+    remove.add_argument("--delete-file", action="store_true", help="delete its file as well")
 
 
 def chapter_text(title: str, headings: list[str]) -> str:
@@ -86,6 +91,8 @@ def command(args: argparse.Namespace) -> int:
     if args.chapters_cmd == "list":
         list_chapters(root)
         return 0
+    if args.chapters_cmd == "remove":
+        return remove_command(root, args.chapter_id, args.delete_file)
     with build_container(root).run_lock():
         path, new_block = add_chapter(root, args.chapter_id, args.title)
     roadmap = "a ROADMAP block" if new_block else "no ROADMAP block (one exists)"

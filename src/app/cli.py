@@ -68,7 +68,7 @@ COMMANDS: dict[
         init_command.command,
     ),
     "chapters": (
-        "add a chapter to the book, or list its chapters",
+        "add, list or remove the book's chapters",
         chapters_command.add_arguments,
         chapters_command.command,
     ),

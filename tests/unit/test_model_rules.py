@@ -1,0 +1,53 @@
+"""The ledger `init` and `chapters add` start from: exactly the minimal valid ledger that
+docs/book-format.md (section 2) shows, which `governance validate` accepts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from state_runner.domain.ledger_schema import validate_ledger
+from state_runner.domain.model import new_chapter_entry, new_ledger
+
+LIFECYCLES = ["draft", "refined", "approved", "frozen"]
+
+DOCUMENTED_CHAPTER: dict[str, Any] = {
+    "path": "book/chapters/03-caching.md",
+    "status": "active_refinement",
+    "lifecycle": "draft",
+    "current_iteration": 0,
+    "revision_count": 0,
+    "last_eval": None,
+    "quality_metrics": {"structure_score": 0.0, "clarity_score": 0.0, "example_density": 0.0,
+                        "tradeoff_presence": False, "failure_mode_presence": False,
+                        "drift_score": 0.0},
+    "stability": {"consecutive_passes": 0, "last_modified_iteration": 0,
+                  "frozen_candidate": False},
+    "research": {"hypothesis": "", "falsifiable": True, "validation_status": "untested"},
+    "human_validation": {"approved": False, "approved_by": None, "approved_at": None},
+    "iteration_log": [],
+}  # fmt: skip
+
+DOCUMENTED_LEDGER: dict[str, Any] = {
+    "version": 2,
+    "chapter_lifecycle_rules": {
+        "states": LIFECYCLES,
+        "transitions": {"draft_to_refined": {"required_consecutive_passes": 2}},
+    },
+    "chapter_selection_strategy": {"lifecycle_priority": LIFECYCLES},
+    "chapters": {"03-caching": DOCUMENTED_CHAPTER},
+    "repo_iteration_log": [],
+}
+
+
+def test_a_new_ledger_with_one_new_chapter_is_the_documented_minimal_ledger() -> None:
+    ledger = new_ledger()
+    ledger["chapters"]["03-caching"] = new_chapter_entry("book/chapters/03-caching.md")
+    assert ledger == DOCUMENTED_LEDGER
+    assert validate_ledger(ledger) == []
+
+
+def test_a_new_chapter_keeps_its_hypothesis_and_values_are_fresh_per_call() -> None:
+    first = new_chapter_entry("book/chapters/01.md", "Retries need jitter")
+    assert first["research"]["hypothesis"] == "Retries need jitter"
+    first["stability"]["consecutive_passes"] = 5
+    assert new_chapter_entry("book/chapters/01.md")["stability"]["consecutive_passes"] == 0

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from state_runner.domain.ledger_schema import validate_ledger
-from state_runner.domain.model import new_chapter_entry, new_ledger
+from state_runner.domain.model import Ledger, new_chapter_entry, new_ledger
 
 LIFECYCLES = ["draft", "refined", "approved", "frozen"]
 
@@ -51,3 +53,15 @@ def test_a_new_chapter_keeps_its_hypothesis_and_values_are_fresh_per_call() -> N
     assert first["research"]["hypothesis"] == "Retries need jitter"
     first["stability"]["consecutive_passes"] = 5
     assert new_chapter_entry("book/chapters/01.md")["stability"]["consecutive_passes"] == 0
+
+
+def test_the_next_repo_iteration_ignores_entries_without_an_integer_iteration() -> None:
+    log: list[object] = [{"iteration": 2}, {"iteration": "9"}, {"iteration": True}, ["x"]]
+    ledger = Ledger.from_json({"chapters": {}, "repo_iteration_log": log})
+    assert ledger.next_repo_iteration() == 3
+
+
+@pytest.mark.parametrize("log", [None, {"iteration": 5}, "5"])
+def test_a_repo_log_that_is_not_a_list_starts_at_iteration_one(log: object) -> None:
+    ledger = Ledger.from_json({"chapters": {}, "repo_iteration_log": log})
+    assert ledger.next_repo_iteration() == 1

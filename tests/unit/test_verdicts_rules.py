@@ -146,3 +146,10 @@ def test_the_last_line_reads_null_parts_as_empty() -> None:
 def test_no_last_line_without_a_recorded_evaluation_or_iteration() -> None:
     assert last_verdict({"current_iteration": 3, "last_eval": None}) is None
     assert last_verdict({"last_eval": {"critic": {"decision": "approve"}}}) is None
+
+
+def test_the_longest_sentence_is_named_even_when_some_violations_lack_a_word_count() -> None:
+    report = {"pass": False, "sentence_length_violations": [{"index": 1}, {"words": 30}]}
+    assert failed_checks(only("style_guard", report)) == [
+        "style-guard: 2 long sentence(s), longest 30 words"
+    ]

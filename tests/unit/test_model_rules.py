@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from state_runner.domain.errors import KernelError
 from state_runner.domain.ledger_schema import validate_ledger
 from state_runner.domain.model import Ledger, new_chapter_entry, new_ledger
 
@@ -65,3 +66,21 @@ def test_the_next_repo_iteration_ignores_entries_without_an_integer_iteration() 
 def test_a_repo_log_that_is_not_a_list_starts_at_iteration_one(log: object) -> None:
     ledger = Ledger.from_json({"chapters": {}, "repo_iteration_log": log})
     assert ledger.next_repo_iteration() == 1
+
+
+@pytest.mark.parametrize(
+    ("repo_log", "iteration_log", "message"),
+    [
+        ([{}, 1], [], "Invalid ledger: repo_iteration_log must be an array of objects"),
+        ("", [], "Invalid ledger: repo_iteration_log must be an array of objects"),
+        ([], [{}, "x"], "Invalid ledger: chapters.01.iteration_log must be an array of objects"),
+    ],
+)
+def test_a_run_refuses_logs_that_are_not_arrays_of_objects(
+    repo_log: object, iteration_log: object, message: str
+) -> None:
+    chapter = {"status": "active_refinement", "lifecycle": "draft", "iteration_log": iteration_log}
+    ledger = Ledger.from_json({"chapters": {"01": chapter}, "repo_iteration_log": repo_log})
+    with pytest.raises(KernelError) as caught:
+        ledger.chapter_for_run("01")
+    assert caught.value.message == message

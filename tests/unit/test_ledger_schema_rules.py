@@ -54,3 +54,19 @@ def test_a_zero_required_pass_count_and_a_negative_iteration_are_both_reported()
         " must be a positive integer",
         f"chapters.{CID}.current_iteration: must be a non-negative integer",
     ]
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [{}, {"transitions": {}}, {"states": [], "transitions": {"draft_to_refined": {}}}],
+)
+def test_every_part_of_the_lifecycle_rules_is_optional(rules: dict[str, Any]) -> None:
+    ledger = ledger_with()
+    ledger["chapter_lifecycle_rules"] = rules
+    assert validate_ledger(ledger) == []
+
+
+def test_the_selection_strategy_may_leave_out_the_lifecycle_priority() -> None:
+    ledger = ledger_with()
+    ledger["chapter_selection_strategy"] = {}
+    assert validate_ledger(ledger) == []

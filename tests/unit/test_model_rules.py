@@ -9,7 +9,7 @@ import pytest
 
 from state_runner.domain.errors import KernelError
 from state_runner.domain.ledger_schema import validate_ledger
-from state_runner.domain.model import Ledger, new_chapter_entry, new_ledger
+from state_runner.domain.model import Chapter, Ledger, new_chapter_entry, new_ledger
 
 LIFECYCLES = ["draft", "refined", "approved", "frozen"]
 
@@ -84,3 +84,9 @@ def test_a_run_refuses_logs_that_are_not_arrays_of_objects(
     with pytest.raises(KernelError) as caught:
         ledger.chapter_for_run("01")
     assert caught.value.message == message
+
+
+def test_a_run_accepts_a_ledger_that_has_no_logs_yet() -> None:
+    chapter = {"status": "active_refinement", "lifecycle": "draft"}
+    ledger = Ledger.from_json({"chapters": {"01": chapter}})
+    assert ledger.chapter_for_run("01") == Chapter("01", chapter)

@@ -86,7 +86,7 @@ def test_a_run_refuses_logs_that_are_not_arrays_of_objects(
     assert caught.value.message == message
 
 
-def test_a_run_accepts_a_ledger_that_has_no_logs_yet() -> None:
+def test_the_appendable_check_accepts_a_ledger_that_has_no_logs_yet() -> None:
     chapter = {"status": "active_refinement", "lifecycle": "draft"}
     ledger = Ledger.from_json({"chapters": {"01": chapter}})
     assert ledger.chapter_for_run("01") == Chapter("01", chapter)

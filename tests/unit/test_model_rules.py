@@ -90,3 +90,14 @@ def test_the_appendable_check_accepts_a_ledger_that_has_no_logs_yet() -> None:
     chapter = {"status": "active_refinement", "lifecycle": "draft"}
     ledger = Ledger.from_json({"chapters": {"01": chapter}})
     assert ledger.chapter_for_run("01") == Chapter("01", chapter)
+
+
+def test_a_frozen_chapter_is_refused_without_a_release_command() -> None:
+    chapter = Chapter("01", {"status": "active_refinement", "lifecycle": "frozen"})
+    assert chapter.refusal() == "Chapter is frozen."
+
+
+def test_typed_reads_of_missing_or_mistyped_values() -> None:
+    chapter = Chapter("01", {"status": 3, "lifecycle": ["draft"]})
+    assert (chapter.status, chapter.lifecycle) == (None, None)
+    assert (chapter.current_iteration, chapter.consecutive_passes) == (0, 0)

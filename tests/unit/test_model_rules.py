@@ -101,3 +101,13 @@ def test_typed_reads_of_missing_or_mistyped_values() -> None:
     chapter = Chapter("01", {"status": 3, "lifecycle": ["draft"]})
     assert (chapter.status, chapter.lifecycle) == (None, None)
     assert (chapter.current_iteration, chapter.consecutive_passes) == (0, 0)
+
+
+def test_a_run_refuses_an_unknown_id_or_an_entry_that_is_not_an_object() -> None:
+    ledger = Ledger.from_json({"chapters": {"01": {}, "02": ["x"]}})
+    with pytest.raises(KernelError) as unknown:
+        ledger.chapter_for_run("09")
+    assert unknown.value.message == "Unknown chapter_id: 09 (the ledger has: 01, 02)"
+    with pytest.raises(KernelError) as broken:
+        ledger.chapter_for_run("02")
+    assert broken.value.message == "Invalid ledger: chapters.02 must be an object"

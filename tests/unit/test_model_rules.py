@@ -111,3 +111,11 @@ def test_a_run_refuses_an_unknown_id_or_an_entry_that_is_not_an_object() -> None
     with pytest.raises(KernelError) as broken:
         ledger.chapter_for_run("02")
     assert broken.value.message == "Invalid ledger: chapters.02 must be an object"
+
+
+@pytest.mark.parametrize(("key", "value"), [("status", 3), ("lifecycle", ["draft"])])
+def test_a_run_refuses_a_status_or_lifecycle_that_is_not_a_string(key: str, value: object) -> None:
+    ledger = Ledger.from_json({"chapters": {"01": {key: value}}})
+    with pytest.raises(KernelError) as caught:
+        ledger.chapter_for_run("01")
+    assert caught.value.message == f"Invalid ledger: chapters.01.{key} must be a string"

@@ -120,117 +120,175 @@ def _non_empty_object_of(item: Check) -> Check:
     return check
 
 
-_STRING = _rule(lambda v: isinstance(v, str), "must be a string")
-_NON_EMPTY_STRING = _rule(lambda v: isinstance(v, str) and v != "", "must be a non-empty string")
-_STRING_OR_NULL = _rule(lambda v: v is None or isinstance(v, str), "must be a string or null")
-_OBJECT = _rule(lambda v: isinstance(v, dict), "must be an object")
-_OBJECT_OR_NULL = _rule(lambda v: v is None or isinstance(v, dict), "must be an object or null")
-_BOOLEAN = _rule(lambda v: isinstance(v, bool), "must be a boolean")
-_NUMBER = _rule(_is_number, "must be a number")
-_NON_NEGATIVE_INT = _rule(_is_non_negative_int, "must be a non-negative integer")
-_POSITIVE_INT = _rule(_is_positive_int, "must be a positive integer")
-_VERSION = _rule(lambda v: _is_int(v) and v == LEDGER_VERSION, f"must be {LEDGER_VERSION}")
-
-
 # --- ledger v2 schema -------------------------------------------------------------------
+# Built by functions when `validate_ledger` runs (not once at import), so each rule runs the
+# builders' code on every validation: that costs microseconds and lets a test of a rule reach
+# every line that states it.
 
-_LIFECYCLE_RULES = _object_of(
-    {},
-    {
-        "states": _list_of(_STRING),
-        "transitions": _object_of(
-            {}, {"draft_to_refined": _object_of({}, {"required_consecutive_passes": _POSITIVE_INT})}
-        ),
-    },
-)
 
-_SELECTION_STRATEGY = _object_of({}, {"lifecycle_priority": _list_of(_STRING)})
+def _string() -> Check:
+    return _rule(lambda v: isinstance(v, str), "must be a string")
 
-_CHAPTER_LOG_ENTRY = _object_of(
-    {
-        "iteration": _NON_NEGATIVE_INT,
-        "planner_focus": _anything,
-        "critic_score": _NUMBER,
-        "drift_score": _NUMBER,
-        "diff_size": _NUMBER,
-    }
-)
 
-_CHAPTER = _object_of(
-    {
-        "path": _NON_EMPTY_STRING,
-        "status": _one_of(*STATUSES),
-        "lifecycle": _one_of(*LIFECYCLES),
-        "current_iteration": _NON_NEGATIVE_INT,
-        "revision_count": _NON_NEGATIVE_INT,
-        "last_eval": _OBJECT_OR_NULL,
-        "quality_metrics": _object_of(
-            {
-                "structure_score": _NUMBER,
-                "clarity_score": _NUMBER,
-                "example_density": _NUMBER,
-                "tradeoff_presence": _BOOLEAN,
-                "failure_mode_presence": _BOOLEAN,
-                "drift_score": _NUMBER,
-            }
-        ),
+def _non_empty_string() -> Check:
+    return _rule(lambda v: isinstance(v, str) and v != "", "must be a non-empty string")
+
+
+def _string_or_null() -> Check:
+    return _rule(lambda v: v is None or isinstance(v, str), "must be a string or null")
+
+
+def _object() -> Check:
+    return _rule(lambda v: isinstance(v, dict), "must be an object")
+
+
+def _object_or_null() -> Check:
+    return _rule(lambda v: v is None or isinstance(v, dict), "must be an object or null")
+
+
+def _boolean() -> Check:
+    return _rule(lambda v: isinstance(v, bool), "must be a boolean")
+
+
+def _number() -> Check:
+    return _rule(_is_number, "must be a number")
+
+
+def _non_negative_int() -> Check:
+    return _rule(_is_non_negative_int, "must be a non-negative integer")
+
+
+def _positive_int() -> Check:
+    return _rule(_is_positive_int, "must be a positive integer")
+
+
+def _version() -> Check:
+    return _rule(lambda v: _is_int(v) and v == LEDGER_VERSION, f"must be {LEDGER_VERSION}")
+
+
+def _lifecycle_rules() -> Check:
+    promotion = _object_of({}, {"required_consecutive_passes": _positive_int()})
+    return _object_of(
+        {},
+        {
+            "states": _list_of(_string()),
+            "transitions": _object_of({}, {"draft_to_refined": promotion}),
+        },
+    )
+
+
+def _selection_strategy() -> Check:
+    return _object_of({}, {"lifecycle_priority": _list_of(_string())})
+
+
+def _chapter_log_entry() -> Check:
+    return _object_of(
+        {
+            "iteration": _non_negative_int(),
+            "planner_focus": _anything,
+            "critic_score": _number(),
+            "drift_score": _number(),
+            "diff_size": _number(),
+        }
+    )
+
+
+def _quality_metrics() -> Check:
+    return _object_of(
+        {
+            "structure_score": _number(),
+            "clarity_score": _number(),
+            "example_density": _number(),
+            "tradeoff_presence": _boolean(),
+            "failure_mode_presence": _boolean(),
+            "drift_score": _number(),
+        }
+    )
+
+
+def _chapter_records() -> dict[str, Check]:
+    """The chapter's nested records: stability, research, human validation, its log."""
+    return {
         "stability": _object_of(
             {
-                "consecutive_passes": _NON_NEGATIVE_INT,
-                "last_modified_iteration": _NON_NEGATIVE_INT,
-                "frozen_candidate": _BOOLEAN,
+                "consecutive_passes": _non_negative_int(),
+                "last_modified_iteration": _non_negative_int(),
+                "frozen_candidate": _boolean(),
             }
         ),
         "research": _object_of(
             {
-                "hypothesis": _STRING,
-                "falsifiable": _BOOLEAN,
+                "hypothesis": _string(),
+                "falsifiable": _boolean(),
                 "validation_status": _one_of(*VALIDATION_STATUSES),
             }
         ),
         "human_validation": _object_of(
-            {"approved": _BOOLEAN, "approved_by": _STRING_OR_NULL, "approved_at": _STRING_OR_NULL}
-        ),
-        "iteration_log": _list_of(_CHAPTER_LOG_ENTRY),
-    },
-    {"drift_history": _list_of(_anything)},  # the original format's; never written by the kernel
-)
-
-_REPO_LOG_ENTRY = _object_of(
-    {
-        "iteration": _NON_NEGATIVE_INT,
-        "timestamp": _STRING,
-        "agent_task": _STRING,
-        "inputs": _object_of({"changed_files": _list_of(_STRING)}),
-        "scope": _object_of(
             {
-                "chapters_modified": _anything,
-                "patterns_modified": _anything,
-                "governance_modified": _BOOLEAN,
+                "approved": _boolean(),
+                "approved_by": _string_or_null(),
+                "approved_at": _string_or_null(),
             }
         ),
-        "resource_usage": _object_of(
-            {
-                "prompt_tokens": _NON_NEGATIVE_INT,
-                "completion_tokens": _NON_NEGATIVE_INT,
-                "eval_runtime_ms": _NON_NEGATIVE_INT,
-            }
-        ),
-        "evals": _anything,
-        "outcome": _OBJECT,
-        "artifacts": _OBJECT,
+        "iteration_log": _list_of(_chapter_log_entry()),
     }
-)
 
-_LEDGER = _object_of(
-    {
-        "version": _VERSION,
-        "chapter_lifecycle_rules": _LIFECYCLE_RULES,
-        "chapter_selection_strategy": _SELECTION_STRATEGY,
-        "chapters": _non_empty_object_of(_CHAPTER),
-        "repo_iteration_log": _list_of(_REPO_LOG_ENTRY),
-    }
-)
+
+def _chapter() -> Check:
+    return _object_of(
+        {
+            "path": _non_empty_string(),
+            "status": _one_of(*STATUSES),
+            "lifecycle": _one_of(*LIFECYCLES),
+            "current_iteration": _non_negative_int(),
+            "revision_count": _non_negative_int(),
+            "last_eval": _object_or_null(),
+            "quality_metrics": _quality_metrics(),
+            **_chapter_records(),
+        },
+        # the original format's; never written by the kernel
+        {"drift_history": _list_of(_anything)},
+    )
+
+
+def _repo_log_entry() -> Check:
+    return _object_of(
+        {
+            "iteration": _non_negative_int(),
+            "timestamp": _string(),
+            "agent_task": _string(),
+            "inputs": _object_of({"changed_files": _list_of(_string())}),
+            "scope": _object_of(
+                {
+                    "chapters_modified": _anything,
+                    "patterns_modified": _anything,
+                    "governance_modified": _boolean(),
+                }
+            ),
+            "resource_usage": _object_of(
+                {
+                    "prompt_tokens": _non_negative_int(),
+                    "completion_tokens": _non_negative_int(),
+                    "eval_runtime_ms": _non_negative_int(),
+                }
+            ),
+            "evals": _anything,
+            "outcome": _object(),
+            "artifacts": _object(),
+        }
+    )
+
+
+def _ledger_schema() -> Check:
+    return _object_of(
+        {
+            "version": _version(),
+            "chapter_lifecycle_rules": _lifecycle_rules(),
+            "chapter_selection_strategy": _selection_strategy(),
+            "chapters": _non_empty_object_of(_chapter()),
+            "repo_iteration_log": _list_of(_repo_log_entry()),
+        }
+    )
 
 
 # --- validation -------------------------------------------------------------------------
@@ -241,7 +299,7 @@ def validate_ledger(ledger: object) -> list[str]:
     if not isinstance(ledger, dict):
         return ["ledger: must be a JSON object"]
     problems: list[str] = []
-    _LEDGER(problems, "", ledger)
+    _ledger_schema()(problems, "", ledger)
     chapters = ledger.get("chapters")
     for chapter_id in chapters if isinstance(chapters, dict) else ():
         if not _is_file_name(chapter_id):

@@ -1,0 +1,30 @@
+"""The diff ratio of gate 5.4 (domain.guards.diff_ratio; kernel contract 5.4).
+
+`difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)`; every non-equal opcode
+adds its deleted plus inserted line counts; `ratio = min(1.0, changed / max(1, len(old_lines)))`.
+"""
+
+from __future__ import annotations
+
+from state_runner.domain.guards import diff_ratio
+
+
+def test_every_changed_region_counts_not_only_the_last() -> None:
+    # Two separate one-line replacements: (1 + 1) + (1 + 1) = 4 changed lines over 4.
+    assert diff_ratio("a\nb\nc\nd\n", "A\nb\nC\nd\n") == 1.0
+    # Two separate one-line insertions into 8 lines: 2 / 8.
+    old = "".join(f"line {n}\n" for n in range(8))
+    new = old.replace("line 2\n", "line 2\nnew\n").replace("line 6\n", "line 6\nnew\n")
+    assert diff_ratio(old, new) == 0.25
+
+
+def test_one_added_line_after_a_one_line_or_empty_text_is_the_whole_text() -> None:
+    assert diff_ratio("a\n", "a\nb\n") == 1.0  # 1 / max(1, 1)
+    assert diff_ratio("", "a\n") == 1.0  # 1 / max(1, 0)
+
+
+def test_frequent_lines_are_not_junk() -> None:
+    # With difflib's autojunk a line making up over 1% of 200+ lines could not anchor a match,
+    # and the whole table would count as rewritten; the contract turns autojunk off.
+    table = "| --- |\n" * 300
+    assert diff_ratio(table, "| new |\n" + table) == 1 / 300

@@ -1,12 +1,14 @@
-"""The diff ratio of gate 5.4 (domain.guards.diff_ratio; kernel contract 5.4).
+"""The diff ratio of gate 5.4 and the changed sections of gate 5.6 (domain.guards).
 
-`difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)`; every non-equal opcode
-adds its deleted plus inserted line counts; `ratio = min(1.0, changed / max(1, len(old_lines)))`.
+Diff ratio (kernel contract 5.4): `difflib.SequenceMatcher(None, old_lines, new_lines,
+autojunk=False)`; every non-equal opcode adds its deleted plus inserted line counts;
+`ratio = min(1.0, changed / max(1, len(old_lines)))`. A section changed (5.6) when its stripped
+body differs between the two texts, or it exists on one side only.
 """
 
 from __future__ import annotations
 
-from state_runner.domain.guards import diff_ratio
+from state_runner.domain.guards import changed_sections, diff_ratio
 
 
 def test_every_changed_region_counts_not_only_the_last() -> None:
@@ -28,3 +30,10 @@ def test_frequent_lines_are_not_junk() -> None:
     # and the whole table would count as rewritten; the contract turns autojunk off.
     table = "| --- |\n" * 300
     assert diff_ratio(table, "| new |\n" + table) == 1 / 300
+
+
+def test_a_section_on_one_side_only_is_changed() -> None:
+    old = "# T\n## A\nsame\n"
+    assert changed_sections(old, old + "## B\nnew\n") == {"## B"}
+    assert changed_sections(old + "## B\ngone\n", old) == {"## B"}
+    assert changed_sections(old, old) == set()

@@ -8,7 +8,7 @@ body differs between the two texts, or it exists on one side only.
 
 from __future__ import annotations
 
-from state_runner.domain.guards import changed_sections, diff_ratio
+from state_runner.domain.guards import changed_sections, declared_violation, diff_ratio
 
 
 def test_every_changed_region_counts_not_only_the_last() -> None:
@@ -37,3 +37,23 @@ def test_a_section_on_one_side_only_is_changed() -> None:
     assert changed_sections(old, old + "## B\nnew\n") == {"## B"}
     assert changed_sections(old + "## B\ngone\n", old) == {"## B"}
     assert changed_sections(old, old) == set()
+
+
+def declared_refusal(baseline_headings: list[str]) -> str:
+    broken = declared_violation(set(), baseline_headings)
+    assert broken is not None
+    assert (broken.gate, broken.role, broken.note) == ("declared", "planner", "")
+    return broken.message
+
+
+def test_the_declared_refusal_gives_the_first_h2_heading_as_its_example() -> None:
+    assert declared_refusal(["# Title", "### Detail", "## Scope", "## Thesis"]) == (
+        "Planner did not explicitly reference any existing '##' headings. Name at least one "
+        "verbatim in focus_areas, structural_changes or risk_flags, "
+        'e.g. "## Scope: <change>".'
+    )
+
+
+def test_a_chapter_without_h2_headings_gets_the_thesis_example() -> None:
+    # Not in the contract's text (5.5 names the chapter's first `## ` heading): the fallback.
+    assert declared_refusal(["# Title", "### Detail"]).endswith('e.g. "## Thesis: <change>".')

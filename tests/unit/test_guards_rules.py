@@ -8,7 +8,12 @@ body differs between the two texts, or it exists on one side only.
 
 from __future__ import annotations
 
-from state_runner.domain.guards import changed_sections, declared_violation, diff_ratio
+from state_runner.domain.guards import (
+    changed_sections,
+    declared_violation,
+    diff_ratio,
+    undeclared_violation,
+)
 
 
 def test_every_changed_region_counts_not_only_the_last() -> None:
@@ -57,3 +62,16 @@ def test_the_declared_refusal_gives_the_first_h2_heading_as_its_example() -> Non
 def test_a_chapter_without_h2_headings_gets_the_thesis_example() -> None:
     # Not in the contract's text (5.5 names the chapter's first `## ` heading): the fallback.
     assert declared_refusal(["# Title", "### Detail"]).endswith('e.g. "## Thesis: <change>".')
+
+
+def test_several_undeclared_sections_are_listed_sorted_with_commas() -> None:
+    old = "# T\n## Zeta\nz\n## Alpha\na\n## Mid\nm\n"
+    new = "# T\n## Zeta\nZ!\n## Alpha\nA!\n## Mid\nm\n"
+    broken = undeclared_violation({"## Mid"}, old, new)
+    assert broken is not None
+    assert (broken.gate, broken.role) == ("undeclared", "writer")
+    assert broken.message == "Writer modified undeclared sections: ## Alpha, ## Zeta"
+    assert broken.note == (
+        "Writer modified undeclared sections: ## Alpha, ## Zeta. Undo those edits and copy those"
+        " sections verbatim from the input chapter."
+    )

@@ -8,10 +8,12 @@ body differs between the two texts, or it exists on one side only.
 
 from __future__ import annotations
 
+from state_runner.domain.contracts import PlannerPlan
 from state_runner.domain.guards import (
     changed_sections,
     declared_violation,
     diff_ratio,
+    section_gates,
     undeclared_violation,
 )
 
@@ -75,3 +77,14 @@ def test_several_undeclared_sections_are_listed_sorted_with_commas() -> None:
         "Writer modified undeclared sections: ## Alpha, ## Zeta. Undo those edits and copy those"
         " sections verbatim from the input chapter."
     )
+
+
+def test_a_diff_cap_verdict_carries_the_ratio_its_refusal_shows() -> None:
+    old = "# T\n## A\na\nb\nc\nd\n"
+    new = "# T\n## A\nA\nb\nc\nd\n"  # 2 changed lines over 6
+    plan = PlannerPlan(("## A",), (), (), "+0")
+    verdict = section_gates(plan, ["# T", "## A"], old, new, 0.25)
+    assert verdict.violation is not None
+    assert verdict.violation.message == "Writer diff size too large (0.33 > 0.25)."
+    assert verdict.ratio == 2 / 6
+    assert verdict.declared == frozenset()

@@ -89,16 +89,17 @@ def test_one_ledger_problem_is_named_alone() -> None:
     )
 
 
-def test_more_ledger_problems_are_counted_after_the_first() -> None:
+@pytest.mark.parametrize("count", [2, 3])
+def test_more_ledger_problems_are_counted_after_the_first(count: int) -> None:
     loop = with_outside_workspace(make_loop())
-    ledger = ledger_with_outside_paths(loop, 3)
+    ledger = ledger_with_outside_paths(loop, count)
     problems = governance.ledger_problems(loop.ledger, loop.workspace)
-    assert len(problems) == 3
+    assert len(problems) == count
     with pytest.raises(KernelError) as caught:
         preflight.check_ledger_rules(ports_of(loop), ledger)
     assert caught.value.message == (
-        f"Invalid ledger: state/ledger.json: {problems[0]} (and 2 more); fix it (state-runner "
-        "governance validate lists every problem) and run again"
+        f"Invalid ledger: state/ledger.json: {problems[0]} (and {count - 1} more); fix it "
+        "(state-runner governance validate lists every problem) and run again"
     )
 
 
@@ -110,9 +111,9 @@ def test_a_valid_ledger_passes_the_ledger_rules() -> None:
 def test_other_chapters_skip_this_one_bad_paths_and_missing_files_in_ledger_order() -> None:
     loop = with_outside_workspace(make_loop())
     chapters = loop.ledger["chapters"]
-    chapters["05"] = new_chapter_entry("book/05.md")
-    chapters["03"] = new_chapter_entry("/outside/03.md")
+    chapters["03"] = new_chapter_entry("/outside/03.md")  # a bad path before a good one
     chapters["04"] = new_chapter_entry("book/missing.md")
+    chapters["05"] = new_chapter_entry("book/05.md")
     loop.workspace.files["book/05.md"] = "# Five\n"
     ledger = Ledger.from_json(loop.ledger, "ledger")
     texts = preflight.other_chapters(ports_of(loop), ledger, "01")

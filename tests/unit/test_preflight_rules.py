@@ -121,6 +121,29 @@ def test_other_chapters_skip_this_one_bad_paths_and_missing_files_in_ledger_orde
     assert texts == {"02": "# Two\n\n## Thesis\n\nOther.\n", "05": "# Five\n"}
 
 
+class ParseRecordingWorkspace(FakeWorkspace):
+    """Records what each YAML parse is given."""
+
+    parsed: list[tuple[str, str]]
+
+    def parse_yaml(self, text: str, rel_path: str) -> object:
+        self.parsed.append((text, rel_path))
+        return super().parse_yaml(text, rel_path)
+
+
+def test_each_eval_file_is_parsed_from_its_text_and_validated() -> None:
+    loop = make_loop()
+    workspace = ParseRecordingWorkspace(loop.workspace.files, loop.workspace.yaml_docs)
+    workspace.parsed = []
+    configs, _texts = preflight.read_evals(workspace)
+    assert workspace.parsed == [
+        ("version: 1\n", "evals/chapter-quality.yaml"),
+        ("version: 1\n", "evals/style-guard.yaml"),
+        ("version: 1\n", "evals/drift-detection.yaml"),
+    ]
+    assert configs.chapter_quality["required_headings"] == ["## Thesis"]  # the parsed document
+
+
 def test_the_eval_texts_are_the_files_as_read() -> None:
     loop = make_loop()
     loop.workspace.files["evals/style-guard.yaml"] = "banned: []\n"

@@ -232,3 +232,11 @@ def test_prepare_reports_a_repair_and_checks_the_state_after_recovery() -> None:
 def test_read_eval_configs_is_the_validated_half_of_read_evals() -> None:
     loop = make_loop()
     assert preflight.read_eval_configs(loop.workspace) == preflight.read_evals(loop.workspace)[0]
+
+
+def test_prepare_names_the_ledger_file_in_a_ledger_refusal() -> None:
+    loop = make_loop()
+    loop.ledger["chapters"] = []
+    with pytest.raises(KernelError) as caught:
+        preflight.prepare(ports_of(loop), KernelOptions(chapter_id="01"))
+    assert caught.value.message == "Invalid ledger: state/ledger.json: chapters must be an object"

@@ -240,3 +240,13 @@ def test_prepare_names_the_ledger_file_in_a_ledger_refusal() -> None:
     with pytest.raises(KernelError) as caught:
         preflight.prepare(ports_of(loop), KernelOptions(chapter_id="01"))
     assert caught.value.message == "Invalid ledger: state/ledger.json: chapters must be an object"
+
+
+def test_prepare_in_llm_mode_loads_the_role_contracts() -> None:
+    loop = make_loop()
+    context = preflight.prepare(ports_of(loop), KernelOptions(chapter_id="01", use_llm=True))
+    assert context.contracts == {
+        "planner": "planner contract\n",
+        "writer": "writer contract\n",
+        "critic": "critic contract\n",
+    }

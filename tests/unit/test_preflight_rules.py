@@ -193,8 +193,12 @@ def test_prepare_reads_the_hypothesis_and_the_run_context() -> None:
     loop.ledger["chapters"]["01"]["last_eval"] = {"critic": {"decision": "refine"}}
     notices: list[str] = []
     vcs_ports = ports_of(loop, notices=notices)
-    context = preflight.prepare(vcs_ports, KernelOptions(chapter_id="01"))
+    options = KernelOptions(chapter_id="01")
+    context = preflight.prepare(vcs_ports, options)
     assert notices == []
+    assert context.options is options
+    assert context.chapter.chapter_id == "01"
+    assert context.ledger.chapter_ids() == ["01", "02"]
     assert context.hypothesis == "Small steps beat big rewrites."
     assert context.chapter_path == "book/01.md"
     assert context.baseline_headings == ["# One", "## Thesis", "## Trade-offs"]

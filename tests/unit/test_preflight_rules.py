@@ -13,9 +13,10 @@ import pytest
 from state_runner.domain import governance, preflight
 from state_runner.domain.errors import KernelError
 from state_runner.domain.model import Ledger, new_chapter_entry
+from state_runner.domain.roles import EVAL_NAMES
 from state_runner.domain.run_types import KernelOptions, KernelPorts
 from support.fakes import FakeClock, FakeLedgerSource, FakeVcs, FakeWorkspace
-from support.kernel_loop import Loop, make_loop
+from support.kernel_loop import CHAPTER, Loop, make_loop
 
 
 class OutsideWorkspace(FakeWorkspace):
@@ -191,6 +192,8 @@ def test_prepare_reads_the_hypothesis_and_the_run_context() -> None:
     loop = make_loop(rule=3)
     loop.workspace.files["ROADMAP.md"] = ROADMAP
     loop.ledger["chapters"]["01"]["last_eval"] = {"critic": {"decision": "refine"}}
+    loop.ledger["chapters"]["01"]["current_iteration"] = 4
+    loop.ledger["chapters"]["01"]["stability"]["consecutive_passes"] = 1
     notices: list[str] = []
     vcs_ports = ports_of(loop, notices=notices)
     options = KernelOptions(chapter_id="01")
@@ -199,6 +202,10 @@ def test_prepare_reads_the_hypothesis_and_the_run_context() -> None:
     assert context.options is options
     assert context.chapter.chapter_id == "01"
     assert context.ledger.chapter_ids() == ["01", "02"]
+    assert context.baseline == CHAPTER
+    assert (context.current_iteration, context.consecutive_passes) == (4, 1)
+    assert context.configs == preflight.read_eval_configs(loop.workspace)
+    assert context.eval_texts == {name: "version: 1\n" for name in EVAL_NAMES}
     assert context.hypothesis == "Small steps beat big rewrites."
     assert context.chapter_path == "book/01.md"
     assert context.baseline_headings == ["# One", "## Thesis", "## Trade-offs"]

@@ -54,3 +54,8 @@ def test_an_implausible_completion_count_is_refused_by_the_usage_check() -> None
         " is a number from 0 to 1000000000 per call); nothing was recorded: check the backend"
         " or choose another model"
     )
+
+
+def test_a_zero_or_negative_float_token_count_is_zero() -> None:
+    usage = LLMUsage(prompt_tokens=0.0, completion_tokens=-3.5)  # type: ignore[arg-type]
+    assert (usage.prompt_tokens, usage.completion_tokens) == (0, 0)

@@ -137,5 +137,11 @@ def test_a_role_model_name_is_recorded_in_its_call_event() -> None:
     loop = make_loop()
     loop.run(use_llm=True, max_iterations=1, role_models={"writer": "w-model"})
     events = loop.files.iteration("01", 1).events
-    models = [(p["role"], p["model"]) for name, p in events if name == "llm_call"]
-    assert models == [("planner", None), ("writer", "w-model"), ("critic", None)]
+    calls = [p for name, p in events if name == "llm_call"]
+    assert [(p["iteration"], p["role"], p["model"]) for p in calls] == [
+        (1, "planner", None), (1, "writer", "w-model"), (1, "critic", None)
+    ]  # fmt: skip
+    assert sorted(calls[0]) == sorted(
+        ["iteration", "role", "model", "prompt_sha256", "prompt_tokens", "completion_tokens",
+         "duration_ms", "billing"]
+    )  # fmt: skip

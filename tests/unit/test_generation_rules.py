@@ -61,6 +61,29 @@ def test_a_writer_that_never_repairs_stops_the_run_after_the_last_retry() -> Non
     assert sorted(loop.files.iteration("01", 1).rejected[0]) == ["planner.json", "writer.md"]
 
 
+def test_every_attempt_but_the_last_is_kept_as_an_attempt_trace(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    loop = make_loop()
+    loop.llm.overrides["writer"] = replies(RENAMED, RENAMED, RENAMED)
+    files = loop.files.iteration("01", 1)
+    traced: list[str] = []
+    keep = files.trace
+    monkeypatch.setattr(
+        files, "trace", lambda name, *texts: (traced.append(name), keep(name, *texts))
+    )
+    with pytest.raises(KernelError):
+        loop.run(use_llm=True, max_iterations=1, writer_retries=2)
+    assert traced == ["planner", "writer", "writer.attempt1", "writer", "writer.attempt2", "writer"]
+
+
+def test_one_retry_is_enough_to_repair_a_reply() -> None:
+    loop = make_loop()
+    loop.llm.overrides["writer"] = replies(RENAMED, revise(CHAPTER))
+    outcome = loop.run(use_llm=True, max_iterations=1, writer_retries=1)
+    assert (outcome.iterations[0].pass_now, len(writer_users(loop))) == (True, 2)
+
+
 def test_without_retries_a_bad_writer_reply_is_judged_once() -> None:
     loop = make_loop()
     loop.llm.overrides["writer"] = replies(RENAMED)

@@ -69,9 +69,12 @@ def test_every_attempt_but_the_last_is_kept_as_an_attempt_trace(
     files = loop.files.iteration("01", 1)
     traced: list[str] = []
     keep = files.trace
-    monkeypatch.setattr(
-        files, "trace", lambda name, *texts: (traced.append(name), keep(name, *texts))
-    )
+
+    def trace(name: str, prompt: str, response: str) -> None:
+        traced.append(name)
+        keep(name, prompt, response)
+
+    monkeypatch.setattr(files, "trace", trace)
     with pytest.raises(KernelError):
         loop.run(use_llm=True, max_iterations=1, writer_retries=2)
     assert traced == ["planner", "writer", "writer.attempt1", "writer", "writer.attempt2", "writer"]

@@ -4,6 +4,7 @@ it logs, the progress lines, the input files and the outcome of holding or promo
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from state_runner.domain import roles
 from state_runner.domain.errors import KernelError
 from state_runner.domain.kernel import Kernel, KernelOptions, KernelPorts, RunOutcome
-from support.fakes import FakeClock, FakeLedgerSource, FakeVcs
+from support.fakes import FakeClock, FakeLedgerSource, FakeStateUnitOfWork, FakeVcs
 from support.kernel_loop import APPROVE, CHAPTER, Loop, make_loop, payloads, revise
 
 
@@ -144,3 +145,23 @@ def test_the_next_iteration_plans_with_the_critics_feedback_on_the_revised_chapt
     assert second["previous_critic_feedback"] == critic
     assert second["chapter_content"] == revise(CHAPTER)
     assert loop.files.iteration("01", 2).inputs["writer_chapter.md"] == revise(CHAPTER)
+
+
+@dataclass
+class NotingState(FakeStateUnitOfWork):
+    """Keeps what each `begin` was told: the chapter, its path and the undo note."""
+
+    begun: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def begin(self, chapter_id: str, chapter_path: str, undo_note: str) -> None:
+        self.begun.append((chapter_id, chapter_path, undo_note))
+        super().begin(chapter_id, chapter_path, undo_note)
+
+
+def test_each_iteration_opens_its_state_writes_with_the_note_a_crash_repair_prints() -> None:
+    loop = make_loop(critic={**APPROVE, "decision": "refine"})
+    loop.state = NotingState(loop.workspace)
+    loop.run(use_llm=True, max_iterations=2)
+    assert loop.state.begun == [
+        ("01", "book/01.md", f"iteration {n} of 01 was undone and will run again") for n in (1, 2)
+    ]

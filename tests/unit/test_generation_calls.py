@@ -26,11 +26,13 @@ class OneAnswer:
 
     response: Any = None
     error: BaseException | None = None
+    temperatures: list[float] = field(default_factory=list)
 
     def chat(
-        self, messages: Sequence[ChatMessage], *, temperature: float = 0.0,
+        self, messages: Sequence[ChatMessage], *, temperature: float = 0.5,
         max_tokens: int | None = None,
     ) -> LLMResponse:  # fmt: skip
+        self.temperatures.append(temperature)
         if self.error is not None:
             raise self.error
         result: LLMResponse = self.response
@@ -76,7 +78,9 @@ def test_a_reply_whose_usage_is_not_usage_is_refused_before_it_counts() -> None:
 
 def test_a_good_reply_is_returned_as_it_came() -> None:
     response = LLMResponse(content="{}", usage=LLMUsage(2, 4))
-    assert call_llm(OneAnswer(response), "planner", PROMPT) is response
+    llm = OneAnswer(response)
+    assert call_llm(llm, "planner", PROMPT) is response
+    assert llm.temperatures == [0.0]  # sent explicitly: this port's own default differs
 
 
 @dataclass

@@ -149,3 +149,22 @@ def test_a_role_model_name_is_recorded_in_its_call_event() -> None:
         ["iteration", "role", "model", "prompt_sha256", "prompt_tokens", "completion_tokens",
          "duration_ms", "billing"]
     )  # fmt: skip
+
+
+@dataclass
+class StillClock(FakeClock):
+    """A monotonic clock that does not move: every call takes no time."""
+
+    def monotonic_ms(self) -> float:
+        return 1000.0
+
+
+def test_a_call_that_took_no_time_is_recorded_as_zero_milliseconds() -> None:
+    loop = make_loop()
+    ports = KernelPorts(
+        workspace=loop.workspace, files=loop.files, ledger=FakeLedgerSource(loop.ledger),
+        state=loop.state, vcs=FakeVcs(), clock=StillClock(), llm=loop.llm,
+    )  # fmt: skip
+    Kernel(ports).run(KernelOptions(chapter_id="01", use_llm=True, max_iterations=1))
+    events = loop.files.iteration("01", 1).events
+    assert [p["duration_ms"] for name, p in events if name == "llm_call"] == [0, 0, 0]

@@ -12,7 +12,7 @@ import pytest
 from state_runner.domain import roles
 from state_runner.domain.errors import KernelError
 from state_runner.domain.kernel import Kernel, KernelOptions, KernelPorts, RunOutcome
-from support.fakes import FakeClock, FakeLedgerSource, FakeStateUnitOfWork, FakeVcs
+from support.fakes import FakeClock, FakeLedgerSource, FakeStateUnitOfWork, FakeVcs, ScriptedLLM
 from support.kernel_loop import APPROVE, CHAPTER, Loop, make_loop, payloads, revise
 
 
@@ -165,3 +165,24 @@ def test_each_iteration_opens_its_state_writes_with_the_note_a_crash_repair_prin
     assert loop.state.begun == [
         ("01", "book/01.md", f"iteration {n} of 01 was undone and will run again") for n in (1, 2)
     ]
+
+
+@dataclass
+class WarmingLLM(ScriptedLLM):
+    warmed: int = 0
+
+    def warm_up(self) -> None:
+        self.warmed += 1
+
+
+def test_a_role_with_its_own_model_has_that_model_warmed_up_once() -> None:
+    loop = make_loop()
+    writer_llm = WarmingLLM(overrides={"writer": loop.llm.overrides["writer"]})
+    ports = KernelPorts(
+        workspace=loop.workspace, files=loop.files, ledger=FakeLedgerSource(loop.ledger),
+        state=loop.state, vcs=FakeVcs(), clock=FakeClock(), llm=loop.llm,
+        role_llms={"writer": writer_llm},
+    )  # fmt: skip
+    Kernel(ports).run(KernelOptions(chapter_id="01", use_llm=True, max_iterations=1))
+    assert writer_llm.warmed == 1
+    assert [role for role, _ in writer_llm.calls] == ["writer"]

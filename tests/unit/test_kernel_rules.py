@@ -186,3 +186,9 @@ def test_a_role_with_its_own_model_has_that_model_warmed_up_once() -> None:
     Kernel(ports).run(KernelOptions(chapter_id="01", use_llm=True, max_iterations=1))
     assert writer_llm.warmed == 1
     assert [role for role, _ in writer_llm.calls] == ["writer"]
+
+
+def test_the_progress_line_tells_a_failed_deterministic_check() -> None:
+    loop = make_loop(writer_edit=lambda text: revise(text).replace("sharpened", "world-class"))
+    _, lines = run_with_progress(loop, use_llm=True, max_iterations=1)
+    assert "01: iteration 1: critic=approve deterministic=fail diff=0.22 drift=0.00" in lines

@@ -84,3 +84,14 @@ def test_the_evals_time_is_recorded_in_whole_milliseconds() -> None:
         "prompt_tokens": 9, "completion_tokens": 15, "eval_runtime_ms": 5
     }  # fmt: skip
     assert entry["timestamp"] == "2026-01-01T00:00:00Z"
+
+
+def test_each_eval_report_carries_the_iterations_timestamp() -> None:
+    loop = make_loop()
+    loop.run(use_llm=True, max_iterations=1)
+    reports = loop.state.repo_log[0]["evals"]
+    assert {name: report["timestamp"] for name, report in reports.items()} == {
+        "chapter_quality": "2026-01-01T00:00:00Z",
+        "style_guard": "2026-01-01T00:00:00Z",
+        "drift_detection": "2026-01-01T00:00:00Z",
+    }

@@ -95,3 +95,15 @@ def test_each_eval_report_carries_the_iterations_timestamp() -> None:
         "style_guard": "2026-01-01T00:00:00Z",
         "drift_detection": "2026-01-01T00:00:00Z",
     }
+
+
+def test_the_chapter_is_judged_under_its_own_quality_rules() -> None:
+    loop = make_loop()  # docs/book-format.md: `chapters.<id>` in chapter-quality overrides
+    loop.workspace.yaml_docs["evals/chapter-quality.yaml"] = {
+        "required_headings": ["## Thesis"],
+        "thresholds": {"refine_min_total": 0},
+        "chapters": {"01": {"required_headings": ["## Missing"]}},
+    }
+    (summary,) = loop.run(use_llm=True, max_iterations=1).iterations
+    assert summary.chapter_quality_pass is False
+    assert summary.failed_checks[0].startswith("chapter-quality: missing ## Missing")

@@ -86,7 +86,7 @@ def test_missing_outputs_log_a_failed_phase_with_their_count() -> None:
     loop = make_loop()
     loop.files.iteration("01", 1).outputs["planner.json"] = "{}"
     outcome = loop.run()
-    assert outcome.exit_code == 2
+    assert (outcome.exit_code, outcome.iteration_dir) == (2, "io/01/iter_01")
     (phase,) = payloads(loop, 1, "phase_trace")
     assert (phase["phase"], phase["status"], phase["budget_signal"]) == (
         "role_output_ready", "failed", {"missing_outputs": 2}

@@ -117,7 +117,7 @@ def test_other_chapters_skip_this_one_bad_paths_and_missing_files_in_ledger_orde
     chapters["05"] = new_chapter_entry("book/05.md")
     loop.workspace.files["book/05.md"] = "# Five\n"
     ledger = Ledger.from_json(loop.ledger, "ledger")
-    texts = preflight.other_chapters(ports_of(loop), ledger, "01")
+    texts = preflight.other_chapters(ports_of(loop).workspace, ledger, "01")
     assert list(texts) == ["02", "05"]
     assert texts == {"02": "# Two\n\n## Thesis\n\nOther.\n", "05": "# Five\n"}
 

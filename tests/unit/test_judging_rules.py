@@ -14,7 +14,7 @@ from support.kernel_loop import APPROVE, CHAPTER, PLAN, Loop, make_loop, revise
 
 SIMILAR = {
     "hype": {"keywords": [], "patterns": []},
-    "tolerances": {"cross_chapter_similarity": 0.0},  # every other chapter is a hit: score 0.10
+    "tolerances": {"near_copy_share": 0.0},  # every other chapter is a hit: score 0.10
 }
 
 

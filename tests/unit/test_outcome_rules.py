@@ -12,7 +12,7 @@ from support.kernel_loop import Loop, make_loop, revise
 
 SIMILAR = {
     "hype": {"keywords": [], "patterns": []},
-    "tolerances": {"cross_chapter_similarity": 0.0},
+    "tolerances": {"near_copy_share": 0.0},
 }
 MISSING = ("io/01/iter_01/out/planner.json",)
 

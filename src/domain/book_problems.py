@@ -12,7 +12,7 @@ import json
 from state_runner.domain.errors import KernelError
 from state_runner.domain.evals import validate_eval_configs
 from state_runner.domain.evals.known_keys import unknown_keys
-from state_runner.domain.ledger_schema import member
+from state_runner.domain.json_schema_checks import member
 from state_runner.domain.ports import Workspace
 from state_runner.domain.roles import EVAL_NAMES
 

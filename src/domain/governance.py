@@ -11,13 +11,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from state_runner.domain.errors import KernelError
+from state_runner.domain.json_schema_checks import member, number_or_zero
 from state_runner.domain.ledger_schema import (
     LEDGER_VERSION,
     LIFECYCLES,
     STATUSES,
     VALIDATION_STATUSES,
-    member,
-    number_or_zero,
     validate_ledger,
 )
 from state_runner.domain.ports import Workspace

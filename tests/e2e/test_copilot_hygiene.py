@@ -11,19 +11,9 @@ from state_runner.adapters.llm.copilot.cli_runtime import HOME_PREFIX, remove_st
 from state_runner_contract.servers.model_server import Fault, ModelServer, Reply
 from support.copilot_cli import copilot_pids, wait_for_exit
 from support.copilot_run import BYOK_KEY as SECRET
-from support.copilot_run import copilot_args, homes, marker_of
+from support.copilot_run import copilot_args, files_containing, homes, marker_of
 from support.kernel_model import KernelModel
 from support.workspace import Book, Result, run_cli, spawn_cli
-
-
-def files_containing(root: Path, needle: bytes) -> list[Path]:
-    hits = []
-    for path in root.rglob("*"):
-        if ".git" in path.parts or not path.is_file() or path.is_symlink():
-            continue
-        if needle in path.read_bytes():
-            hits.append(path)
-    return hits
 
 
 def test_the_byok_key_is_never_written_or_printed(

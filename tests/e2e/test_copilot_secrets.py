@@ -12,23 +12,20 @@ from pathlib import Path
 from state_runner.domain.secrets import KEY_MARKER
 from state_runner_contract.servers.github_fake import GITHUB_TOKEN, GitHubApi
 from state_runner_contract.servers.model_server import ModelServer, RecordedRequest, Reply
-from support.copilot_run import BYOK_KEY, copilot_args, github_args, github_env, homes
+from support.copilot_run import (
+    BYOK_KEY,
+    copilot_args,
+    files_containing,
+    github_args,
+    github_env,
+    homes,
+)
 from support.kernel_model import ADDED_SENTENCE, KernelModel
 from support.workspace import Book, Result, run_cli
 
 PASSWORD = "pw-e2e-userinfo-7d2e1b"
 QUERY_KEY = "qk-e2e-query-key-3a9c55"
 QUERY_OTHER = "qv-e2e-query-other-b81f0e"
-
-
-def files_containing(root: Path, needle: bytes) -> list[Path]:
-    hits = []
-    for path in root.rglob("*"):
-        if ".git" in path.parts or not path.is_file() or path.is_symlink():
-            continue
-        if needle in path.read_bytes():
-            hits.append(path)
-    return hits
 
 
 def assert_nowhere(secret: str, runs: list[Result], book: Book, env: dict[str, str]) -> None:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import copy
-import json
 import os
-import shutil
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support.ledger_mutations import PRISTINE, json_values, paths_of, replaced
+from support.ledger_mutations import write_mutated_ledger
 from support.workspace import Book, Run
 
 
@@ -128,14 +125,7 @@ def test_ledger_that_is_not_an_object(book: Book, kernel: Run) -> None:
 def test_any_mutated_ledger_is_run_or_refused_cleanly(
     book: Book, kernel: Run, data: st.DataObject
 ) -> None:
-    cid = data.draw(st.sampled_from(sorted(PRISTINE["chapters"])), label="chapter")
-    document: Any = PRISTINE
-    for _ in range(data.draw(st.integers(1, 3), label="mutations")):
-        path = data.draw(st.sampled_from(paths_of(document)), label="path")
-        document = replaced(document, path, data.draw(json_values, label="value"))
-    for folder in ("state/role_io", "state/ledger", "state/metrics"):
-        shutil.rmtree(book.root / folder, ignore_errors=True)
-    (book.root / "state/ledger.json").write_text(json.dumps(document))
+    cid = write_mutated_ledger(book.root, data)
     before = book.snapshot(role_io=False)
     code, _, err = kernel(
         "--chapter-id", cid, "--llm", "--llm-provider", "mock", "--max-iterations", "1"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from typing import Any
 
 import pytest
@@ -12,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from state_runner.app.cli import main
-from support.ledger_mutations import PRISTINE, json_values, paths_of, replaced
+from support.ledger_mutations import write_mutated_ledger
 from support.workspace import Book, Run
 
 
@@ -174,14 +173,7 @@ LEDGER_REFUSALS = (
 def test_the_kernel_refuses_a_ledger_exactly_when_validate_rejects_it(
     book: Book, kernel: Run, capsys: pytest.CaptureFixture[str], data: st.DataObject
 ) -> None:
-    cid = data.draw(st.sampled_from(sorted(PRISTINE["chapters"])), label="chapter")
-    document: Any = PRISTINE
-    for _ in range(data.draw(st.integers(1, 3), label="mutations")):
-        path = data.draw(st.sampled_from(paths_of(document)), label="path")
-        document = replaced(document, path, data.draw(json_values, label="value"))
-    for folder in ("state/role_io", "state/ledger", "state/metrics"):
-        shutil.rmtree(book.root / folder, ignore_errors=True)
-    (book.root / "state/ledger.json").write_text(json.dumps(document))
+    cid = write_mutated_ledger(book.root, data)
     validate_code, _, problems = validate(book, capsys)
     code, _, err = kernel(
         "--chapter-id", cid, "--llm", "--llm-provider", "mock", "--max-iterations", "1"

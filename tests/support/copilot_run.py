@@ -65,3 +65,14 @@ def kernel_messages(book: Book, cid: str, iteration: int, role: str) -> list[dic
     trace = book.iter_dir(cid, iteration) / "out" / "_llm_trace" / f"{role}.prompt.txt"
     user = trace.read_text().split("\n\nUSER\n", 1)[1].removesuffix("\n")
     return [{"role": "system", "content": contract}, {"role": "user", "content": user}]
+
+
+def files_containing(root: Path, needle: bytes) -> list[Path]:
+    """Files under `root` (not `.git`, not through symlinks) whose bytes hold `needle`."""
+    hits = []
+    for path in root.rglob("*"):
+        if ".git" in path.parts or not path.is_file() or path.is_symlink():
+            continue
+        if needle in path.read_bytes():
+            hits.append(path)
+    return hits

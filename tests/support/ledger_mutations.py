@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
@@ -43,3 +45,17 @@ def replaced(document: Any, path: tuple[Any, ...], value: Any) -> Any:
 
 
 PRISTINE: dict[str, Any] = json.loads((SAMPLE_BOOK / "state/ledger.json").read_text())
+
+
+def write_mutated_ledger(root: Path, data: st.DataObject) -> str:
+    """Write the sample ledger with one to three values replaced (the logs and role I/O of the
+    book removed, so only the ledger speaks); returns the chapter id drawn for the run."""
+    cid: str = data.draw(st.sampled_from(sorted(PRISTINE["chapters"])), label="chapter")
+    document: Any = PRISTINE
+    for _ in range(data.draw(st.integers(1, 3), label="mutations")):
+        path = data.draw(st.sampled_from(paths_of(document)), label="path")
+        document = replaced(document, path, data.draw(json_values, label="value"))
+    for folder in ("state/role_io", "state/ledger", "state/metrics"):
+        shutil.rmtree(root / folder, ignore_errors=True)
+    (root / "state/ledger.json").write_text(json.dumps(document))
+    return cid

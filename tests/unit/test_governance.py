@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from state_runner.domain import governance, rules
 from state_runner.domain.errors import KernelError
-from state_runner.domain.ledger_schema import member
+from state_runner.domain.json_schema_checks import member
 
 CID = "01-intro"
 

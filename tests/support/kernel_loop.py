@@ -4,7 +4,7 @@ the fakes at hand for assertions."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from state_runner.domain.kernel import Kernel, KernelOptions, KernelPorts, RunOutcome
@@ -49,6 +49,7 @@ class Loop:
     ledger: dict[str, Any]
     state: FakeStateUnitOfWork
     llm: ScriptedLLM
+    clock: FakeClock = field(default_factory=FakeClock)
 
     def run(self, **options: Any) -> RunOutcome:
         ports = KernelPorts(
@@ -57,7 +58,7 @@ class Loop:
             ledger=FakeLedgerSource(self.ledger),
             state=self.state,
             vcs=FakeVcs(),
-            clock=FakeClock(),
+            clock=self.clock,
             llm=self.llm,
         )
         return Kernel(ports).run(KernelOptions(chapter_id="01", **options))
@@ -105,3 +106,10 @@ def payloads(loop: Loop, iteration: int, kind: str) -> list[dict[str, Any]]:
     """The payloads of the iteration's events of one kind, in order."""
     events = loop.files.iteration("01", iteration).events
     return [payload for name, payload in events if name == kind]
+
+
+class StillClock(FakeClock):
+    """A monotonic clock that does not move: everything takes no time."""
+
+    def monotonic_ms(self) -> float:
+        return 1000.0

@@ -15,7 +15,7 @@ from state_runner.domain.generation import call_llm
 from state_runner.domain.kernel import Kernel, KernelOptions, KernelPorts
 from state_runner.domain.llm import ChatMessage, LLMClientError, LLMResponse, LLMUsage
 from support.fakes import FakeClock, FakeLedgerSource, FakeVcs
-from support.kernel_loop import Loop, make_loop
+from support.kernel_loop import Loop, StillClock, make_loop
 
 PROMPT = roles.RolePrompt(system="contract\n", user="user text")
 
@@ -151,20 +151,9 @@ def test_a_role_model_name_is_recorded_in_its_call_event() -> None:
     )  # fmt: skip
 
 
-@dataclass
-class StillClock(FakeClock):
-    """A monotonic clock that does not move: every call takes no time."""
-
-    def monotonic_ms(self) -> float:
-        return 1000.0
-
-
 def test_a_call_that_took_no_time_is_recorded_as_zero_milliseconds() -> None:
     loop = make_loop()
-    ports = KernelPorts(
-        workspace=loop.workspace, files=loop.files, ledger=FakeLedgerSource(loop.ledger),
-        state=loop.state, vcs=FakeVcs(), clock=StillClock(), llm=loop.llm,
-    )  # fmt: skip
-    Kernel(ports).run(KernelOptions(chapter_id="01", use_llm=True, max_iterations=1))
+    loop.clock = StillClock()
+    loop.run(use_llm=True, max_iterations=1)
     events = loop.files.iteration("01", 1).events
     assert [p["duration_ms"] for name, p in events if name == "llm_call"] == [0, 0, 0]

@@ -8,9 +8,7 @@ import json
 import pytest
 
 from state_runner.domain.errors import KernelError
-from state_runner.domain.kernel import Kernel, KernelOptions, KernelPorts
-from support.fakes import FakeClock, FakeLedgerSource, FakeVcs
-from support.kernel_loop import APPROVE, CHAPTER, PLAN, Loop, make_loop, revise
+from support.kernel_loop import APPROVE, CHAPTER, PLAN, Loop, StillClock, make_loop, revise
 
 SIMILAR = {
     "hype": {"keywords": [], "patterns": []},
@@ -111,18 +109,8 @@ def test_the_chapter_is_judged_under_its_own_quality_rules() -> None:
     assert summary.failed_checks[0].startswith("chapter-quality: missing ## Missing")
 
 
-class StillClock(FakeClock):
-    """A monotonic clock that does not move: the evals take no time."""
-
-    def monotonic_ms(self) -> float:
-        return 1000.0
-
-
 def test_evals_that_took_no_time_are_recorded_as_zero_milliseconds() -> None:
     loop = make_loop()
-    ports = KernelPorts(
-        workspace=loop.workspace, files=loop.files, ledger=FakeLedgerSource(loop.ledger),
-        state=loop.state, vcs=FakeVcs(), clock=StillClock(), llm=loop.llm,
-    )  # fmt: skip
-    Kernel(ports).run(KernelOptions(chapter_id="01", use_llm=True, max_iterations=1))
+    loop.clock = StillClock()
+    loop.run(use_llm=True, max_iterations=1)
     assert loop.state.repo_log[0]["resource_usage"]["eval_runtime_ms"] == 0

@@ -12,7 +12,7 @@ from state_runner.adapters.files.jsonl_log import (
     read_entries,
     safe_chapter_id,
 )
-from state_runner.adapters.files.state_paths import LEDGER, LEDGER_LOGS
+from state_runner.adapters.files.state_paths import LEDGER, LEDGER_LOGS, REPO_LOG
 from state_runner.domain.errors import KernelError
 from state_runner.domain.ports import JsonObject
 
@@ -79,7 +79,7 @@ class JsonLedgerStore:
         return self._inline(chapter.get(CHAPTER_LOG_KEY), where)
 
     def repo_log_path(self) -> Path:
-        return self.log_dir / "repo_iteration_log.jsonl"
+        return self.root / REPO_LOG
 
     def chapter_log_path(self, chapter_id: str) -> Path:
         return self.log_dir / "chapters" / f"{safe_chapter_id(chapter_id)}.jsonl"

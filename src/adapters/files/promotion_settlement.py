@@ -15,12 +15,10 @@ from typing import Any, Protocol
 
 from state_runner.adapters.files.journal import REPAIRED, PendingIteration, UndoJournal
 from state_runner.adapters.files.ledger_store import JsonLedgerStore
-from state_runner.adapters.files.state_paths import LEDGER_LOGS
+from state_runner.adapters.files.state_paths import REPO_LOG
 from state_runner.domain.errors import KernelError
 from state_runner.domain.ports import JsonObject
 from state_runner.domain.records import with_commit_hash
-
-REPO_LOG = f"{LEDGER_LOGS}/repo_iteration_log.jsonl"
 
 
 class PromotionVcs(Protocol):

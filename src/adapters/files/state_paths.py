@@ -5,6 +5,7 @@ from __future__ import annotations
 STATE_DIR = "state"
 LEDGER = "state/ledger.json"
 LEDGER_LOGS = "state/ledger"
+REPO_LOG = "state/ledger/repo_iteration_log.jsonl"
 METRICS = "state/metrics.json"
 METRICS_LOGS = "state/metrics"
 VERSION_MAP = "state/version_map.json"

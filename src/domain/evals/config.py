@@ -35,6 +35,7 @@ from state_runner.domain.evals.drift_layouts import (
     layout_value,
     original_drift,
 )
+from state_runner.domain.evals.near_copy import DEFAULT_NEAR_COPY_SHARE
 from state_runner.domain.evals.quality_config import (
     DEFAULT_FORBIDDEN_PHRASES,
     DEFAULT_REQUIRED_HEADINGS,
@@ -61,7 +62,6 @@ DEFAULT_HYPE_KEYWORDS: tuple[str, ...] = ("game-changer", "revolutionary")
 DEFAULT_HYPE_PATTERNS: tuple[str, ...] = (r"\b10x\b",)
 # share of the shorter chapter's word 5-grams found in another: a copy with a third rewritten
 # keeps about 0.68, two chapters on one subject share under 0.01 (docs/book-format.md 3.3)
-DEFAULT_NEAR_COPY_SHARE = 0.5
 
 
 # -- specific checks --------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from state_runner.domain.evals.config_checks import (
     section,
     strings,
 )
+from state_runner.domain.evals.near_copy import DEFAULT_NEAR_COPY_SHARE
 
 ORIGINAL = "original"
 PROJECT = "project"
@@ -34,7 +35,7 @@ PROJECT_TOP_KEYS = ("hype", "anchors", "tolerances", "pass", "layout")
 # unused here (the original measure is the cosine); it keeps both layouts' configs one shape.
 ORIGINAL_FIXED_TOLERANCES = {
     "cross_chapter_similarity": 0.85,
-    "near_copy_share": 0.5,
+    "near_copy_share": DEFAULT_NEAR_COPY_SHARE,
     "ngram_size": 5,
     "window_tokens": 6,
 }

@@ -13,6 +13,9 @@ from typing import Any
 
 from state_runner.domain.evals.text import tokens
 
+DEFAULT_NEAR_COPY_SHARE = 0.5
+"""The share of a chapter's 5-word runs found in another at which it is a near copy."""
+
 SHINGLE_WORDS = 5
 
 Shingles = frozenset[tuple[str, ...]]

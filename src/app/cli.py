@@ -1,5 +1,5 @@
 """`state-runner` command line: kernel, status, governance, evals, templates, init, chapters,
-demo, doctor."""
+demo, doctor, help."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from state_runner.app import (
     doctor_command,
     evals_command,
     governance_command,
+    help_command,
     init_command,
     kernel_command,
     report_command,
@@ -86,6 +87,11 @@ COMMANDS: dict[
         "check the Copilot setup with one tiny chat (--mode offline: against loopback fakes)",
         doctor_command.add_arguments,
         doctor_command.command,
+    ),
+    "help": (
+        "read a page of the documentation in the terminal: help book-format",
+        help_command.add_arguments,
+        help_command.command,
     ),
 }
 

@@ -64,13 +64,22 @@ def with_config(
 ) -> tuple[argparse.Namespace, tuple[str, ...]]:
     """`kernel`'s arguments with each unset flag filled from the files, and the lines to show
     before the run. LLM keys apply only with `--llm`."""
+    names = [key.name for key in KEYS.values() if args.llm or not key.llm]
+    return fill_from_files(args, names, env, root)
+
+
+def fill_from_files(
+    args: argparse.Namespace, names: list[str], env: Mapping[str, str], root: Path | None
+) -> tuple[argparse.Namespace, tuple[str, ...]]:
+    """`args` with the flags of `names` that were not given filled from the book's file (when
+    there is a book) and the user's; a book-chosen endpoint is refused; a base URL read from a
+    file is named in the returned notices."""
     user = load_user(env)
-    files = (load_book(root), user)
+    files = (load_book(root), user) if root is not None else (user,)
     filled = argparse.Namespace(**vars(args))
     notices: list[str] = []
-    for key in KEYS.values():
-        if key.llm and not args.llm:
-            continue
+    for name in names:
+        key = KEYS[name]
         chosen = resolve(key, getattr(args, key.attr), env, files)
         refusal = untrusted(chosen, user)
         if refusal:

@@ -51,6 +51,10 @@ class Diagnosable(LLMPort, Protocol):
     @property
     def cli_path(self) -> str: ...
     @property
+    def cli_found_by(self) -> str: ...
+    @property
+    def tested_cli_version(self) -> str: ...
+    @property
     def token_variable(self) -> str | None: ...
     @property
     def first_request_at(self) -> float | None: ...
@@ -123,7 +127,7 @@ class Checks:
             self.emit(Line("CLI", True, f"{self.adapter.cli_path} (started)"))
             raise Failed(Line(_check_of(exc), False, exc.message)) from None
         assert facts is not None
-        self.emit(Line("CLI", True, f"{self.adapter.cli_path} (version {facts.version})"))
+        self.emit(cli_line(self.adapter, facts.version))
         return facts
 
     def auth(self, facts: Facts | None) -> Line:
@@ -155,6 +159,17 @@ class Checks:
         text = " ".join(response.content.split())[:REPLY_CHARS]
         self.emit(Line("reply", True, f"{text!r} in {time.monotonic() - asked:.1f} s"))
         return response
+
+
+def cli_line(adapter: Diagnosable, version: str) -> Line:
+    """The binary, where it was found, its version and whether it is the tested one."""
+    pinned = adapter.tested_cli_version
+    if version == pinned:
+        tested = "the version this release is tested with"
+    else:
+        tested = f"this release is tested with {pinned}: npm install -g @github/copilot@{pinned}"
+    where = f"{adapter.cli_path} (found by {adapter.cli_found_by}"
+    return Line("CLI", True, f"{where}; version {version}, {tested})")
 
 
 def _check_of(error: LLMClientError) -> str:

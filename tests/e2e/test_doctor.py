@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from state_runner_contract.servers.github_fake import GITHUB_LOGIN, GitHubApi
 from state_runner_contract.servers.model_server import ModelServer, Reply, Usage
-from support.copilot_cli import leftover_pids
+from support.copilot_cli import PINNED_CLI_VERSION, leftover_pids, require_cli
 from support.copilot_run import github_env, homes, marker_of
+from support.npm_layout import npm_global, platform_package
 from support.workspace import run_cli, run_script
 
 CHECKS = ["CLI", "auth", "model", "reply", "usage", "first request", "cleanup"]
@@ -89,3 +91,43 @@ def test_no_token_fails_the_auth_line_before_any_cli_starts(
         "ok    cleanup: no CLI was running, private home removed",
     ]
     assert "COPILOT_GITHUB_TOKEN, GH_TOKEN or GITHUB_TOKEN" in result.stderr
+
+
+def test_the_cli_is_found_on_path_as_npm_installs_it_with_its_version_judged(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """No COPILOT_CLI_PATH: the `copilot` of a global npm install on PATH is used, through the
+    platform binary (the launcher stand-in fails if it is run)."""
+    bin_dir = npm_global(tmp_path / "npm", require_cli())
+    path_env = {**env, "COPILOT_CLI_PATH": "", "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    result = run_cli("doctor", "--mode", "offline", cwd=tmp_path, env=path_env)
+    assert result.code == 0, result.stdout + result.stderr
+    native = tmp_path / "npm/lib/node_modules/@github/copilot/node_modules/@github"
+    expected = (
+        f"ok    CLI: {native / platform_package() / 'copilot'} (found by PATH; version "
+        f"{PINNED_CLI_VERSION}, the version this release is tested with)"
+    )
+    assert [line for line in result.stdout.splitlines() if "CLI:" in line] == [expected] * 2
+    assert leftover_pids(environ=marker_of(env)) == set()
+
+
+def test_live_mode_takes_the_model_from_the_saved_user_configuration(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    config = tmp_path / "xdg"
+    (config / "state-runner").mkdir(parents=True)
+    (config / "state-runner" / "config.toml").write_text('llm-model = "test-model"\n')
+    with ModelServer(github=GitHubApi(), default=Reply("OK", usage=Usage(9, 1))) as server:
+        run_env = {**github_env(env, server), "XDG_CONFIG_HOME": str(config)}
+        result = run_cli("doctor", cwd=tmp_path, env=run_env)
+    assert result.code == 0, result.stdout + result.stderr
+    assert "ok    model: test-model is available (1 offered)" in result.stdout.splitlines()
+
+
+def test_live_mode_without_any_model_names_the_three_ways_to_give_one(tmp_path: Path) -> None:
+    result = run_cli("doctor", cwd=tmp_path)
+    assert result.code == 3
+    assert result.stderr == (
+        "KernelError: doctor needs the model your runs use: --llm-model MODEL, env "
+        "KERNEL_LLM_MODEL, or save it with: state-runner config set llm-model MODEL\n"
+    )

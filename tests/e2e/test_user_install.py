@@ -175,6 +175,12 @@ def test_init_runs_from_the_installed_wheel(installed: Installed) -> None:
     assert (book / "state" / "ledger.json").is_file()
 
 
+def test_the_book_format_page_is_readable_from_the_installed_wheel(installed: Installed) -> None:
+    done = installed.run("state-runner", "help", "book-format")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (REPO / "docs" / "book-format.md").read_text()
+
+
 def test_another_wheel_with_app_cli_neither_replaces_nor_removes_ours(
     installed: Installed,
 ) -> None:

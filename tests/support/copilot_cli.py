@@ -33,7 +33,9 @@ from pathlib import Path
 
 import pytest
 
-PINNED_CLI_VERSION = "1.0.102"
+from state_runner.adapters.llm.copilot.cli_binary import TESTED_CLI_VERSION
+
+PINNED_CLI_VERSION = TESTED_CLI_VERSION
 NPM_PACKAGE = "@github/copilot"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CACHE_DIR = REPO_ROOT / ".cache" / "copilot-cli"

@@ -23,6 +23,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from state_runner.adapters.llm.copilot import failures
+from state_runner.adapters.llm.copilot.cli_binary import TESTED_CLI_VERSION
 from state_runner.adapters.llm.copilot.cli_runtime import CliRuntime
 from state_runner.adapters.llm.copilot.requests import (
     CallParams,
@@ -96,6 +97,16 @@ class CopilotSDKAdapter:
     def cli_path(self) -> str:
         """The CLI binary this adapter started (empty before the start)."""
         return self._runtime.cli_path
+
+    @property
+    def cli_found_by(self) -> str:
+        """Where the CLI's path came from: the cli_path setting, COPILOT_CLI_PATH or PATH."""
+        return self._runtime.cli_found_by
+
+    @property
+    def tested_cli_version(self) -> str:
+        """The CLI version this release is built for and tested with."""
+        return TESTED_CLI_VERSION
 
     @property
     def token_variable(self) -> str | None:

@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from state_runner.adapters.llm.copilot import failures
+from state_runner.adapters.llm.copilot.cli_binary import locate_cli
 from state_runner.adapters.llm.copilot.requests import (
     CallParams,
     child_env,
-    find_cli,
     github_token,
     make_params_handler,
     watch_for,
@@ -131,6 +131,7 @@ class CliRuntime:
         self.token: str | None = None  # GitHub path: the token handed to the CLI
         self.watch = watch_for(config.base_url, self.env, None)
         self.cli_path = ""  # the CLI binary in use (empty before the start)
+        self.cli_found_by = ""  # where that path came from (see cli_binary.locate_cli)
         self._starting: concurrent.futures.Future[None] | None = None
         self._start_task: asyncio.Task[None] | None = None
         self._failed: LLMClientError | None = None
@@ -200,7 +201,9 @@ class CliRuntime:
             )
         if not self.byok:
             self.token_variable, self.token = github_token(self.env)
-        return find_cli(self.config, self.env)
+        found = locate_cli(self.config.cli_path, self.env)
+        self.cli_found_by = found.found_by
+        return found.path
 
     async def _start(self) -> None:
         self._start_task = asyncio.current_task()

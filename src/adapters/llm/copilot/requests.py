@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import shutil
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -240,18 +239,6 @@ def github_token(env: Mapping[str, str]) -> tuple[str, str]:
 def without_tokens(env: Mapping[str, str]) -> dict[str, str]:
     """`env` minus the GitHub token variables (the SDK passes the token its own way)."""
     return {key: value for key, value in env.items() if key not in TOKEN_VARIABLES}
-
-
-def find_cli(config: CopilotConfig, env: Mapping[str, str]) -> str:
-    """The CLI binary: the config's path, else `COPILOT_CLI_PATH`, else `copilot` on PATH."""
-    path = config.cli_path or env.get("COPILOT_CLI_PATH") or shutil.which("copilot")
-    if not path:
-        raise LLMClientError(
-            "Copilot CLI not found: set COPILOT_CLI_PATH to the binary of npm "
-            "@github/copilot (or put `copilot` on PATH)",
-            kind=ErrorKind.STARTUP,
-        )
-    return path
 
 
 def child_env(config: CopilotConfig, env: Mapping[str, str], cache: str) -> dict[str, str]:

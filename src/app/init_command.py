@@ -88,7 +88,7 @@ def command(args: argparse.Namespace) -> int:
         "  state-runner governance validate                  # the ledger is complete\n"
         f"  state-runner kernel --chapter-id {cid} --llm --llm-provider mock   # offline try-out\n"
         '  state-runner chapters add 02-your-topic --title "Your topic"   # one of your own\n'
-        "Adapt evals/*.yaml and prompts/*.md to your book: docs/book-format.md in the "
-        "state-runner repository describes every file."
+        "Adapt evals/*.yaml and prompts/*.md to your book: `state-runner help book-format` "
+        "describes every file."
     )
     return 0

@@ -19,7 +19,8 @@ MIXED = (
         (
             MIXED,
             "mixes two layouts: 'rules' (the original layout) with 'anchors', 'tolerances' "
-            "(the project layout); keep one layout per file (docs/book-format.md shows both)",
+            "(the project layout); keep one layout per file "
+            "(state-runner help book-format shows both)",
         ),
         (
             "rules:\n  repetition:\n    max_duplicate_sentence_ratio: '0.08'\n",

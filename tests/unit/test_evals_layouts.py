@@ -107,7 +107,7 @@ def test_a_file_mixing_both_layouts_is_refused_naming_the_keys(
     assert refusal({"rules": {}, **extra}) == (
         "Invalid eval config evals/drift-detection.yaml: mixes two layouts: 'rules' (the "
         f"original layout) with {named} (the project layout); keep one layout per file "
-        "(docs/book-format.md shows both)"
+        "(state-runner help book-format shows both)"
     )
 
 

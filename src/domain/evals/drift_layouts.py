@@ -59,7 +59,7 @@ def layout_of(doc: Doc) -> str:
         raise ConfigIssue(
             f"mixes two layouts: {_quoted(original)} (the original layout) with "
             f"{_quoted(project)} (the project layout); keep one layout per file "
-            "(docs/book-format.md shows both)"
+            "(state-runner help book-format shows both)"
         )
     return ORIGINAL
 

@@ -47,7 +47,7 @@ class Generation:
     """What the LLM did so far in one iteration; filled in as it goes, so a failure keeps it."""
 
     usage: LLMUsage = field(default_factory=LLMUsage)
-    roles: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)  # the roles the model was asked, in order
     calls: int = 0
     billing: LLMBilling | None = None
     documents: dict[str, object] = field(default_factory=dict)  # JSON the LLM replied, by role
@@ -118,7 +118,6 @@ class RoleGenerator:
         for role in roles.ROLE_NAMES:
             if self._read(request, role) is not None:
                 continue
-            done.roles.append(role)
             if role == "writer":
                 self._writer(request, done)
             else:
@@ -135,8 +134,10 @@ class RoleGenerator:
     ) -> str:
         """Call the model, count the usage, trace the exchange as `<trace>.*.txt`."""
         prompt = roles.RolePrompt(system=request.contracts[role], user=user)
+        request.budget.check(done.usage)  # before anything announces the call
+        if role not in done.roles:
+            done.roles.append(role)
         self.progress(f"{request.chapter_id}: iteration {request.iteration}: asking the {role}")
-        request.budget.check(done.usage)
         self.observer.asking(request.chapter_id, request.iteration, role)
         started = self.clock.monotonic_ms()
         response = call_llm(self.llms[role], role, prompt)

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from state_runner.domain import repair, roles
+from state_runner.domain import guards, repair, roles
 from state_runner.domain.budget import TokenBudget
 from state_runner.domain.contracts import PlannerPlan, parse_planner
 from state_runner.domain.errors import KernelError, OutputRejected
@@ -200,15 +200,15 @@ class RoleGenerator:
         for attempt in range(1, attempts + 1):
             content = self._ask(request, "writer", user, done, "writer")
             text = roles.writer_markdown(content)
-            note = None if plan is None else self._violation(request, plan, text)
-            if note is None or plan is None or attempt == attempts:
+            broken = None if plan is None else self._violation(request, plan, text)
+            if broken is None or plan is None or attempt == attempts:
                 break
             self._keep_attempt(request, attempt, user, content)
             allowed = repair.allowed_sections(plan, request.baseline_headings)
-            user = repair.retry_user_text(first, note, allowed)
+            user = repair.retry_user_text(first, broken.note, allowed)
         self._write(request, "writer", text)
-        if note is not None:
-            raise OutputRejected(repair.EXHAUSTED + note, "writer")
+        if broken is not None:
+            raise OutputRejected(repair.exhausted(broken), "writer")
 
     def _keep_attempt(
         self, request: GenerationRequest, attempt: int, user: str, reply: str
@@ -231,9 +231,11 @@ class RoleGenerator:
             raise OutputRejected(exc.message, "planner") from None
         return done.plan
 
-    def _violation(self, request: GenerationRequest, plan: PlannerPlan, text: str) -> str | None:
+    def _violation(
+        self, request: GenerationRequest, plan: PlannerPlan, text: str
+    ) -> guards.Violation | None:
         try:
-            return repair.writer_violation(
+            return repair.writer_gate(
                 plan, request.baseline_headings, request.current, text, request.max_diff_ratio
             )
         except KernelError as exc:  # the plan declares no section: the planner's fault

@@ -55,7 +55,8 @@ def test_a_writer_that_never_repairs_stops_the_run_after_the_last_retry() -> Non
     with pytest.raises(KernelError) as caught:
         loop.run(use_llm=True, max_iterations=1, writer_retries=2)
     assert caught.value.message.startswith(
-        "Writer output violated section constraints after retries: " + HEADINGS_NOTE + " Moved"
+        "Writer output violated section constraints after retries: Writer changed headings; "
+        "this is forbidden. Heading 3 should be '## Trade-offs', found '## Costs'. Moved"
     )
     assert len(writer_users(loop)) == 3
     assert sorted(loop.files.iteration("01", 1).rejected[0]) == ["planner.json", "writer.md"]

@@ -16,6 +16,7 @@ from state_runner.app.config_keys import FlagDefault
 from state_runner.app.config_layers import with_config
 from state_runner.app.container import build_container
 from state_runner.app.report import missing_outputs_text, summary_lines
+from state_runner.app.role_models import ROLE_MODEL_VARIABLES, role_models
 from state_runner.app.run_display import LiveLine, Observers, RunTally, outcome_json
 from state_runner.app.settings import (
     KernelSettings,
@@ -25,7 +26,6 @@ from state_runner.app.settings import (
     parse_fraction,
     parse_int,
     resolve_io_dir,
-    role_models,
     writer_retries,
 )
 from state_runner.domain.errors import EXIT_MISSING_OUTPUTS, KernelError
@@ -158,6 +158,7 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str], cwd: Path) -
             args.adhoc_instructions, args.adhoc_instructions_file, env, cwd
         ),
     )
+    flags = {role: getattr(args, f"{role}_model") for role in ROLE_MODEL_VARIABLES}
     llm = llm_settings(
         provider=args.llm_provider,
         model=args.llm_model,
@@ -168,9 +169,9 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str], cwd: Path) -
         env=env,
         verbose=args.verbose,
         options=args.llm_option,
+        own_models=role_models(flags, env, None),
     )
     if args.llm:
-        flags = {role: getattr(args, f"{role}_model") for role in ("planner", "writer", "critic")}
         options = replace(options, role_models=role_models(flags, env, llm.model))
     return KernelSettings(
         root=root,

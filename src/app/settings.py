@@ -13,6 +13,7 @@ from state_runner.adapters.files.book_files import FileRefused, read_book_bytes
 from state_runner.adapters.files.read_limits import ADHOC_LIMIT
 from state_runner.adapters.files.state_paths import ROLE_IO
 from state_runner.app import llm_registry
+from state_runner.app.role_models import model_of_every_role
 from state_runner.domain import adhoc
 from state_runner.domain.errors import KernelError
 from state_runner.domain.kernel import KernelOptions
@@ -95,16 +96,22 @@ def parse_provider(raw: str, label: str) -> str:
     return chosen
 
 
-def _model(flag: str | None, env: Mapping[str, str], provider: str, use_llm: bool) -> str | None:
+def _model(
+    flag: str | None,
+    env: Mapping[str, str],
+    provider: str,
+    use_llm: bool,
+    own: Mapping[str, str],
+) -> str | None:
+    """`--llm-model`, else the env; for the default provider with `--llm`, else the model of
+    every role when each has its own (`own`), else a refusal."""
     chosen, _ = _pick(flag, env, "KERNEL_LLM_MODEL")
     if chosen is not None and not chosen.strip():
         chosen = None
     if chosen is None and provider in ("mock", "demo"):
         chosen = provider
     if chosen is None and use_llm and provider == DEFAULT_PROVIDER:
-        needed = "--llm-model (or env KERNEL_LLM_MODEL) is required with --llm"
-        hint = " (the default provider; --llm-provider mock runs offline)" * (provider == "copilot")
-        raise KernelError(f"{needed} for provider '{provider}'{hint}")
+        return model_of_every_role(own, provider)
     return chosen
 
 
@@ -173,12 +180,14 @@ def llm_settings(
     env: Mapping[str, str],
     verbose: bool = False,
     options: list[str] | None = None,
+    own_models: Mapping[str, str] | None = None,
 ) -> LLMSettings:
-    """Resolve the LLM settings from flags (None = not given) and the environment."""
+    """Resolve the LLM settings from flags (None = not given) and the environment;
+    `own_models`: the roles' own models (`role_models.role_models` without a default)."""
     chosen = _provider(provider, env)
     return LLMSettings(
         provider=chosen,
-        model=_model(model, env, chosen, use_llm),
+        model=_model(model, env, chosen, use_llm, own_models or {}),
         base_url=_base_url(base_url, env),
         api_key_env=_api_key_env(api_key_env, env),
         timeout_s=_timeout(timeout_s, env),
@@ -186,26 +195,6 @@ def llm_settings(
         verbose=verbose,
         options=llm_options(options, env),
     )
-
-
-ROLE_MODEL_VARIABLES = {
-    "planner": "KERNEL_PLANNER_MODEL",
-    "writer": "KERNEL_WRITER_MODEL",
-    "critic": "KERNEL_CRITIC_MODEL",
-}
-
-
-def role_models(
-    flags: Mapping[str, str | None], env: Mapping[str, str], default: str | None
-) -> dict[str, str]:
-    """Each role's model: its flag, else its variable, else the `--llm-model` one."""
-    models: dict[str, str] = {}
-    for role, variable in ROLE_MODEL_VARIABLES.items():
-        chosen, _ = _pick(flags.get(role), env, variable)
-        chosen = (chosen or "").strip() or default
-        if chosen:
-            models[role] = chosen
-    return models
 
 
 def max_run_tokens(flag: str | None, env: Mapping[str, str]) -> int | None:

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from state_runner.domain import repair, roles
+from state_runner.domain import guards, repair, roles
 from state_runner.domain.budget import TokenBudget
 from state_runner.domain.contracts import PlannerPlan, parse_planner
 from state_runner.domain.errors import KernelError, OutputRejected
@@ -47,7 +47,7 @@ class Generation:
     """What the LLM did so far in one iteration; filled in as it goes, so a failure keeps it."""
 
     usage: LLMUsage = field(default_factory=LLMUsage)
-    roles: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)  # the roles the model was asked, in order
     calls: int = 0
     billing: LLMBilling | None = None
     documents: dict[str, object] = field(default_factory=dict)  # JSON the LLM replied, by role
@@ -118,7 +118,6 @@ class RoleGenerator:
         for role in roles.ROLE_NAMES:
             if self._read(request, role) is not None:
                 continue
-            done.roles.append(role)
             if role == "writer":
                 self._writer(request, done)
             else:
@@ -135,8 +134,10 @@ class RoleGenerator:
     ) -> str:
         """Call the model, count the usage, trace the exchange as `<trace>.*.txt`."""
         prompt = roles.RolePrompt(system=request.contracts[role], user=user)
+        request.budget.check(done.usage)  # before anything announces the call
+        if role not in done.roles:
+            done.roles.append(role)
         self.progress(f"{request.chapter_id}: iteration {request.iteration}: asking the {role}")
-        request.budget.check(done.usage)
         self.observer.asking(request.chapter_id, request.iteration, role)
         started = self.clock.monotonic_ms()
         response = call_llm(self.llms[role], role, prompt)
@@ -199,15 +200,15 @@ class RoleGenerator:
         for attempt in range(1, attempts + 1):
             content = self._ask(request, "writer", user, done, "writer")
             text = roles.writer_markdown(content)
-            note = None if plan is None else self._violation(request, plan, text)
-            if note is None or plan is None or attempt == attempts:
+            broken = None if plan is None else self._violation(request, plan, text)
+            if broken is None or plan is None or attempt == attempts:
                 break
             self._keep_attempt(request, attempt, user, content)
             allowed = repair.allowed_sections(plan, request.baseline_headings)
-            user = repair.retry_user_text(first, note, allowed)
+            user = repair.retry_user_text(first, broken.note, allowed)
         self._write(request, "writer", text)
-        if note is not None:
-            raise OutputRejected(repair.EXHAUSTED + note, "writer")
+        if broken is not None:
+            raise OutputRejected(repair.exhausted(broken), "writer")
 
     def _keep_attempt(
         self, request: GenerationRequest, attempt: int, user: str, reply: str
@@ -230,9 +231,11 @@ class RoleGenerator:
             raise OutputRejected(exc.message, "planner") from None
         return done.plan
 
-    def _violation(self, request: GenerationRequest, plan: PlannerPlan, text: str) -> str | None:
+    def _violation(
+        self, request: GenerationRequest, plan: PlannerPlan, text: str
+    ) -> guards.Violation | None:
         try:
-            return repair.writer_violation(
+            return repair.writer_gate(
                 plan, request.baseline_headings, request.current, text, request.max_diff_ratio
             )
         except KernelError as exc:  # the plan declares no section: the planner's fault

@@ -23,20 +23,32 @@ VERBATIM_RULE = (
 EXHAUSTED = "Writer output violated section constraints after retries: "
 
 
-def writer_violation(
+def writer_gate(
     plan: PlannerPlan, baseline_headings: list[str], current: str, revised: str, cap: float
-) -> str | None:
-    """The repair note for the first section gate `revised` breaks, or None when it passes.
+) -> guards.Violation | None:
+    """The first section gate `revised` breaks, or None when it passes.
 
     The gates and their order are `guards.section_gates`, as in validation. A plan that declares
     no section is the planner's fault, not the writer's: that raises the planner's `KernelError`.
     """
     broken = guards.section_gates(plan, baseline_headings, current, revised, cap).violation
-    if broken is None:
-        return None
-    if broken.role == "planner":
+    if broken is not None and broken.role == "planner":
         raise KernelError(broken.message)
-    return broken.note
+    return broken
+
+
+def writer_violation(
+    plan: PlannerPlan, baseline_headings: list[str], current: str, revised: str, cap: float
+) -> str | None:
+    """The repair note for the first section gate `revised` breaks, or None when it passes."""
+    broken = writer_gate(plan, baseline_headings, current, revised, cap)
+    return None if broken is None else broken.note
+
+
+def exhausted(broken: guards.Violation) -> str:
+    """The refusal once no retry is left: the gate's own refusal, which names the heading, the
+    sections or the ratio at fault as it does for a person's `writer.md`."""
+    return EXHAUSTED + broken.message
 
 
 def allowed_sections(plan: PlannerPlan, baseline_headings: list[str]) -> list[str]:

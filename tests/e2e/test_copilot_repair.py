@@ -85,7 +85,8 @@ def test_writer_that_keeps_violating_is_rejected_and_asked_again_next_run(
     rejected = f"state/role_io/{cid}/iter_01/out/rejected/1"
     assert result.stderr == (
         "KernelError: Writer output violated section constraints after retries: Writer changed "
-        "headings; restore the original heading structure and ordering exactly. Moved the LLM's "
+        "headings; this is forbidden. Heading 2 should be '## Thesis', found '## Claim'. "
+        "Moved the LLM's "
         f"planner, writer outputs to {rejected}/; the next run asks the model again.\n"
     )
     assert model.roles_seen == ["planner", "writer", "writer", "writer"]

@@ -50,6 +50,7 @@ class Loop:
     state: FakeStateUnitOfWork
     llm: ScriptedLLM
     clock: FakeClock = field(default_factory=FakeClock)
+    progress: list[str] = field(default_factory=list)  # the progress lines, in order
 
     def run(self, **options: Any) -> RunOutcome:
         ports = KernelPorts(
@@ -60,6 +61,7 @@ class Loop:
             vcs=FakeVcs(),
             clock=self.clock,
             llm=self.llm,
+            progress=self.progress.append,
         )
         return Kernel(ports).run(KernelOptions(chapter_id="01", **options))
 

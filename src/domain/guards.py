@@ -99,16 +99,24 @@ def diff_violation(ratio: float, cap: float) -> Violation | None:
     return Violation("diff", "writer", message, diff_note(ratio, cap))
 
 
+NO_SECTIONS = (
+    "The chapter has no '## ' heading to name: give it its sections (## headings), then re-run."
+)
+
+
 def declared_violation(declared: set[str], baseline_headings: list[str]) -> Violation | None:
     """Gate 5.5: the plan names at least one existing `## ` heading (else the planner's fault)."""
     if declared:
         return None
-    example = next((h for h in baseline_headings if h.startswith("## ")), "## Thesis")
-    message = (
-        "Planner did not explicitly reference any existing '##' headings. Name at least "
-        "one verbatim in focus_areas, structural_changes or risk_flags, "
-        f'e.g. "{example}: <change>".'
-    )
+    example = next((h for h in baseline_headings if h.startswith("## ")), None)
+    message = "Planner did not explicitly reference any existing '##' headings. "
+    if example is None:
+        message += NO_SECTIONS
+    else:
+        message += (
+            "Name at least one verbatim in focus_areas, structural_changes or risk_flags, "
+            f'e.g. "{example}: <change>".'
+        )
     return Violation("declared", "planner", message)
 
 

@@ -61,9 +61,11 @@ def test_the_declared_refusal_gives_the_first_h2_heading_as_its_example() -> Non
     )
 
 
-def test_a_chapter_without_h2_headings_gets_the_thesis_example() -> None:
-    # Not in the contract's text (5.5 names the chapter's first `## ` heading): the fallback.
-    assert declared_refusal(["# Title", "### Detail"]).endswith('e.g. "## Thesis: <change>".')
+def test_a_chapter_without_h2_headings_is_told_to_get_sections_not_given_an_example() -> None:
+    assert declared_refusal(["# Title", "### Detail"]) == (
+        "Planner did not explicitly reference any existing '##' headings. The chapter has no "
+        "'## ' heading to name: give it its sections (## headings), then re-run."
+    )
 
 
 def test_several_undeclared_sections_are_listed_sorted_with_commas() -> None:

@@ -60,14 +60,15 @@ def _plotted(values: list[float | None]) -> list[float]:
 
 def svg(chart: str, points: Sequence[IterationPoint]) -> str:
     """One chart as an `<svg>` element (title, axes, legend), ready to inline in HTML."""
-    import matplotlib
+    import matplotlib  # here, not at the top: the other commands start without it
     from matplotlib.figure import Figure
 
     xs = [p.iteration for p in points]
     figure = Figure(figsize=(6.4, 3.4), layout="constrained")
     axes = figure.add_subplot()
     below = [0.0] * len(xs)
-    for n, (name, values) in enumerate(series(chart, points).items()):
+    drawn = series(chart, points)
+    for n, (name, values) in enumerate(drawn.items()):
         gid = f"series-{n}"
         if chart in BARS:
             bars = axes.bar(xs, _plotted(values), bottom=below, label=name)
@@ -80,7 +81,7 @@ def svg(chart: str, points: Sequence[IterationPoint]) -> str:
     title, y_label = CHARTS[chart]
     axes.set(title=title, xlabel="iteration", ylabel=y_label, xticks=xs)
     axes.grid(alpha=0.3)
-    if len(series(chart, points)) > 1:
+    if len(drawn) > 1:
         axes.legend(fontsize="small")
     out = io.StringIO()
     # Text stays text (small, selectable); the salt makes the generated ids stable.

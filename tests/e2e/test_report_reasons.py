@@ -105,3 +105,24 @@ def test_the_report_uses_the_drift_cap_the_iteration_ran_with(
     parser = FailedChecks()
     parser.feed(report_of(book, cid, tmp_path / "report.html", capsys))
     assert parser.found == printed
+
+
+def test_a_trace_symlinked_out_of_the_book_is_refused(
+    book: Book, kernel: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cid = book.active_id
+    book.write_outputs(cid, 1, writer=revise(book.chapter_path(cid).read_text()), critic=CRITIC)
+    assert kernel("--chapter-id", cid, "--max-iterations", "1")[0] == 1
+    outside = tmp_path / "elsewhere.jsonl"
+    outside.write_text('{"event": "iteration_started"}\n')
+    trace = book.iter_dir(cid, 1) / "out" / "kernel_trace.jsonl"
+    trace.unlink()
+    trace.symlink_to(outside)
+    page = tmp_path / "report.html"
+    code = main(["report", "--root", str(book.root), "--chapter-id", cid, "--out", str(page)])
+    assert (code, capsys.readouterr().err) == (
+        3,
+        f"KernelError: File is outside the workspace: {trace} (it resolves to {outside}); "
+        "a book may only name files inside it\n",
+    )
+    assert not page.exists()

@@ -11,6 +11,7 @@ from state_runner.adapters.files.read_limits import CHAPTER_LIMIT, ROLE_OUTPUT_L
 from state_runner.adapters.files.text_files import read_utf8
 from state_runner.app.book_root import add_root_argument, book_root_of
 from state_runner.app.container import Container, build_container
+from state_runner.app.report_caps import drift_caps
 from state_runner.app.report_page import render
 from state_runner.domain.chapter_history import chapter_history
 from state_runner.domain.errors import KernelError
@@ -52,12 +53,14 @@ def command(args: argparse.Namespace) -> int:
     chapters = ledger.load().get("chapters") or {}
     if args.chapter_id not in chapters:
         raise KernelError(unknown_chapter(args.chapter_id, chapters))
-    points = chapter_history(
-        args.chapter_id,
+    logs = (
         container.metrics().read_history(args.chapter_id),
         ledger.read_chapter_log(args.chapter_id),
         ledger.read_repo_log(),
     )
+    numbers = [p.iteration for p in chapter_history(args.chapter_id, *logs)]
+    caps = drift_caps(container, args.chapter_id, numbers)
+    points = chapter_history(args.chapter_id, *logs, caps)
     page = render(
         args.chapter_id, points, diffs(container, args.chapter_id, [p.iteration for p in points])
     )

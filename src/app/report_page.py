@@ -1,28 +1,21 @@
-"""The refinement report of one chapter: one self-contained HTML page (plotly.js inlined, so it
-opens offline) with a chart per measure, each iteration's verdict and reasons, and its diff."""
+"""The refinement report of one chapter: one self-contained HTML page (the charts are inline SVG,
+app/report_charts.py, so it opens offline) with a chart per measure, each iteration's verdict,
+its failed checks as the run's summary words them, the critic's reasons, and its diff."""
 
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-from state_runner.domain.chapter_history import CRITIC_SCORES, IterationPoint
-
-# Chart id -> (title, y-axis label); the ids are the page's contract with its tests.
-CHARTS = {
-    "critic-scores": ("Critic scores", "score"),
-    "quality-total": ("Chapter-quality total", "total"),
-    "drift-score": ("Drift score", "score"),
-    "diff-ratio": ("Diff ratio", "changed lines / old lines"),
-    "tokens": ("Tokens", "tokens"),
-}
+from state_runner.app.report_charts import CHARTS, series, svg
+from state_runner.domain.chapter_history import IterationPoint
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 1rem; }
-.chart { min-width: 0; }
+.chart { min-width: 0; } .chart svg { width: 100%; height: auto; }
 table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: .3rem .6rem; }
 td.passed { color: #176f2c; font-weight: 600; } td.refine { color: #9a6700; font-weight: 600; }
 pre { background: #f6f8fa; padding: .8rem; overflow-x: auto; font-size: .85rem; }
@@ -30,68 +23,13 @@ pre { background: #f6f8fa; padding: .8rem; overflow-x: auto; font-size: .85rem; 
 """
 
 
-def traces(chart: str, points: Sequence[IterationPoint]) -> list[dict[str, Any]]:
-    """The (name, x, y) series a chart draws: exactly the history's numbers."""
-    xs = [p.iteration for p in points]
-    if chart == "critic-scores":
-        return [
-            {
-                "name": name,
-                "x": xs,
-                "y": [p.critic.get(name) for p in points],
-                "mode": "lines+markers",
-            }
-            for name in CRITIC_SCORES
-        ]
-    if chart == "tokens":
-        return [
-            {"name": "prompt", "x": xs, "y": [p.prompt_tokens for p in points], "type": "bar"},
-            {
-                "name": "completion",
-                "x": xs,
-                "y": [p.completion_tokens for p in points],
-                "type": "bar",
-            },
-        ]
-    values = {
-        "quality-total": [p.quality_total for p in points],
-        "drift-score": [p.drift_score for p in points],
-        "diff-ratio": [p.diff_ratio for p in points],
-    }[chart]
-    return [{"name": CHARTS[chart][0], "x": xs, "y": values, "mode": "lines+markers"}]
-
-
-def figure_json(chart: str, points: Sequence[IterationPoint]) -> str:
-    """The plotly figure (data, layout) of one chart, as JSON for `Plotly.newPlot`."""
-    import plotly.graph_objects as go
-
-    figure = go.Figure()
-    for trace in traces(chart, points):
-        kind = trace.pop("type", "scatter")
-        figure.add_trace(go.Bar(**trace) if kind == "bar" else go.Scatter(**trace))
-    title, y_label = CHARTS[chart]
-    figure.update_layout(
-        title=title, xaxis_title="iteration", yaxis_title=y_label, height=320,
-        margin={"l": 50, "r": 20, "t": 50, "b": 40}, barmode="stack", autosize=True,
-        xaxis={"tickmode": "linear", "dtick": 1}, legend={"orientation": "h", "y": -0.3},
-    )  # fmt: skip
-    return str(figure.to_json())
-
-
-def charts_script(points: Sequence[IterationPoint]) -> str:
-    """Draw every chart once the page is laid out, each filling its grid cell."""
-    from plotly.offline import get_plotlyjs
-
-    figures = ",\n".join(f'"{chart}": {figure_json(chart, points)}' for chart in CHARTS)
-    return f"""<script>{get_plotlyjs()}</script>
-<script>
-const FIGURES = {{{figures}}};
-window.addEventListener("DOMContentLoaded", () => {{
-  for (const [id, figure] of Object.entries(FIGURES)) {{
-    Plotly.newPlot(id, figure.data, figure.layout, {{displaylogo: false, responsive: true}});
-  }}
-}});
-</script>"""
+def chart_html(chart: str, points: Sequence[IterationPoint]) -> str:
+    """One chart's cell: its SVG drawing, and its series as JSON (`data-series`, for tests)."""
+    data = json.dumps(series(chart, points), allow_nan=False)
+    return (
+        f'<div class="chart" id="{chart}" data-series="{html.escape(data)}">'
+        f"{svg(chart, points)}</div>"
+    )
 
 
 def diff_html(diff: str) -> str:
@@ -106,7 +44,10 @@ def diff_html(diff: str) -> str:
 
 
 def iteration_html(point: IterationPoint, diff: str | None) -> str:
-    reasons = "".join(f"<li>{html.escape(r)}</li>" for r in point.reasons) or "<li>none</li>"
+    reasons = "".join(
+        [f'<li class="failed-check">failed {html.escape(c)}</li>' for c in point.failed_checks]
+        + [f"<li>{html.escape(r)}</li>" for r in point.reasons]
+    )
     drift = "-" if point.drift_score is None else f"{point.drift_score:.2f}"
     ratio = "-" if point.diff_ratio is None else f"{point.diff_ratio:.2f}"
     shown = "(the iteration's files are gone)" if diff is None else diff_html(diff)
@@ -117,13 +58,13 @@ def iteration_html(point: IterationPoint, diff: str | None) -> str:
 <tr><td class="{html.escape(point.verdict)}">{html.escape(point.verdict or "-")}</td>
 <td>{html.escape(point.critic_decision or "-")}</td><td>{drift}</td><td>{ratio}</td>
 <td>{point.tokens:,}</td><td>{html.escape(point.timestamp or "-")}</td></tr></table>
-<p>Reasons:</p><ul>{reasons}</ul>
+<p>Reasons:</p><ul>{reasons or "<li>none</li>"}</ul>
 <details><summary>Chapter diff</summary><pre>{shown}</pre></details>"""
 
 
 def render(chapter_id: str, points: Sequence[IterationPoint], diffs: Mapping[int, str]) -> str:
     """The whole page."""
-    charts = "\n".join(f'<div class="chart"><div id="{chart}"></div></div>' for chart in CHARTS)
+    charts = "\n".join(chart_html(chart, points) for chart in CHARTS)
     iterations = "\n".join(iteration_html(p, diffs.get(p.iteration)) for p in points)
     title = f"Refinement report: {html.escape(chapter_id)}"
     return f"""<!DOCTYPE html>
@@ -133,6 +74,5 @@ def render(chapter_id: str, points: Sequence[IterationPoint], diffs: Mapping[int
 <p>{len(points)} iteration(s); every number below comes from the book's state logs.</p>
 <div class="charts">{charts}</div>
 {iterations}
-{charts_script(points)}
 </body></html>
 """

@@ -2,7 +2,9 @@
 
 Pure: the caller reads the chapter's metrics history, its chapter log and the repo log; this
 joins them by iteration (the last record of an iteration wins, as after a repaired crash).
-The `report` page draws these numbers and nothing else, so a test can compare both.
+The `report` page draws these numbers and nothing else, so a test can compare both. An
+iteration's failed checks are worded by `verdicts.failed_checks`, the function the run's summary
+uses, from the same recorded eval reports and drift score, so the two always read alike.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from state_runner.domain.json_views import mapping, number
+from state_runner.domain.run_types import DEFAULT_MAX_DRIFT_SCORE
+from state_runner.domain.verdicts import failed_checks
 
 CRITIC_SCORES = ("structure_score", "clarity_score", "example_density", "drift_score")
 EVALS = ("chapter_quality", "style_guard", "drift_detection")
@@ -29,7 +33,8 @@ class IterationPoint:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     verdict: str = ""  # "passed" or "refine" (the repo log's outcome)
-    reasons: list[str] = field(default_factory=list)  # failing evals, critic violations
+    failed_checks: list[str] = field(default_factory=list)  # as the run's summary words them
+    reasons: list[str] = field(default_factory=list)  # the critic's decision, its violations
     timestamp: str = ""
 
     @property
@@ -64,14 +69,18 @@ def _repo_by_iteration(
     return found
 
 
-def _reasons(evals: Mapping[str, Any], critic: Mapping[str, Any]) -> list[str]:
-    """The failing evals, the critic's decision when it did not approve, its violations."""
-    failing = [f"{name} failed" for name in EVALS if not mapping(evals.get(name)).get("pass", True)]
+def _critic_reasons(critic: Mapping[str, Any]) -> list[str]:
+    """The critic's decision when it did not approve, and its violations."""
     decision = critic.get("decision")
-    if decision is not None and decision != "approve":
-        failing.append(f"critic decided {decision}")
+    found = [f"critic decided {decision}"] if decision is not None and decision != "approve" else []
     violations = critic.get("violations")
-    return failing + ([str(v) for v in violations] if isinstance(violations, list) else [])
+    return found + ([str(v) for v in violations] if isinstance(violations, list) else [])
+
+
+def _failed_checks(evals: Mapping[str, Any], drift_score: object, cap: float) -> list[str]:
+    """The summary's `failed <check>: <reasons>` texts, from the iteration's recorded evals."""
+    deterministic = {name: mapping(evals.get(name)) for name in EVALS}
+    return failed_checks({**deterministic, "drift_score": drift_score}, cap)
 
 
 def _point(
@@ -79,6 +88,7 @@ def _point(
     measured: Mapping[str, Any],
     logged: Mapping[str, Any],
     repo: Mapping[str, Any],
+    cap: float,
 ) -> IterationPoint:
     outcome = mapping(repo.get("outcome"))
     critic = mapping(measured.get("critic"))  # the critic's own words (not outcome.decision)
@@ -95,7 +105,8 @@ def _point(
         prompt_tokens=int(number(usage.get("prompt_tokens")) or 0),
         completion_tokens=int(number(usage.get("completion_tokens")) or 0),
         verdict=str(outcome.get("status", "")),
-        reasons=_reasons(evals, critic),
+        failed_checks=_failed_checks(evals, logged.get("drift_score"), cap),
+        reasons=_critic_reasons(critic),
         timestamp=str(repo.get("timestamp", "")),
     )
 
@@ -105,12 +116,33 @@ def chapter_history(
     metrics: Sequence[Mapping[str, Any]],
     chapter_log: Sequence[Mapping[str, Any]],
     repo_log: Sequence[Mapping[str, Any]],
+    drift_caps: Mapping[int, float] | None = None,
 ) -> list[IterationPoint]:
-    """The chapter's iterations in order, with every number the report draws."""
+    """The chapter's iterations in order, with every number the report draws. `drift_caps`:
+    the drift cap each iteration ran with, where known (else the default cap)."""
+    caps = drift_caps or {}
     by_metrics = _by_iteration(metrics)
     by_log = _by_iteration(chapter_log)
     by_repo = _repo_by_iteration(repo_log, chapter_id)
     return [
-        _point(it, by_metrics.get(it, {}), by_log.get(it, {}), by_repo.get(it, {}))
+        _point(
+            it,
+            by_metrics.get(it, {}),
+            by_log.get(it, {}),
+            by_repo.get(it, {}),
+            caps.get(it, DEFAULT_MAX_DRIFT_SCORE),
+        )
         for it in sorted(set(by_metrics) | set(by_log) | set(by_repo))
     ]
+
+
+def drift_cap(events: Sequence[Mapping[str, Any]], iteration: int) -> float | None:
+    """The drift cap an iteration ran with, from its kernel trace (the last `iteration_started`
+    event of that iteration: a re-run's), or None when the trace does not say."""
+    caps = [
+        number(mapping(event.get("payload")).get("max_drift_score"))
+        for event in events
+        if event.get("event") == "iteration_started"
+        and mapping(event.get("payload")).get("iteration") == iteration
+    ]
+    return caps[-1] if caps else None

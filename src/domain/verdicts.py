@@ -1,17 +1,28 @@
-"""Why an iteration did not pass, in words a person can act on."""
+"""Why an iteration did not pass, in words a person can act on.
+
+The reports may come back from a book's logs (the `report` command), so a field of another type
+reads as absent (json_views) instead of failing.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from state_runner.domain.json_views import count, mapping
+
+
+def _texts(value: object) -> list[str]:
+    """The items of a list as text; anything else as no items."""
+    return [str(item) for item in value] if isinstance(value, list) else []
+
 
 def _quality(report: Mapping[str, Any]) -> list[str]:
     reasons: list[str] = []
-    if report.get("required_missing"):
-        reasons.append("missing " + ", ".join(report["required_missing"]))
-    if report.get("forbidden_hits"):
-        reasons.append("forbidden " + ", ".join(report["forbidden_hits"]))
+    if _texts(report.get("required_missing")):
+        reasons.append("missing " + ", ".join(_texts(report["required_missing"])))
+    if _texts(report.get("forbidden_hits")):
+        reasons.append("forbidden " + ", ".join(_texts(report["forbidden_hits"])))
     total = report.get("total")
     if isinstance(total, int | float):
         reasons.append(f"section scores total {total:.2f}")
@@ -20,15 +31,15 @@ def _quality(report: Mapping[str, Any]) -> list[str]:
 
 def _style(report: Mapping[str, Any]) -> list[str]:
     reasons: list[str] = []
-    longest = max((v.get("words", 0) for v in report.get("sentence_length_violations") or []),
-                  default=0)  # fmt: skip
+    violations = report.get("sentence_length_violations")
+    found = violations if isinstance(violations, list) else []
+    longest = max((count(mapping(v).get("words")) for v in found), default=0)
     if longest:
-        count = len(report["sentence_length_violations"])
-        reasons.append(f"{count} long sentence(s), longest {longest} words")
+        reasons.append(f"{len(found)} long sentence(s), longest {longest} words")
     density = report.get("adjective_density")
     if isinstance(density, int | float):
         reasons.append(f"adjective density {density:.2f}")
-    hits = report.get("forbidden_hits") or []
+    hits = _texts(report.get("forbidden_hits"))
     if hits:
         reasons.append(f"forbidden {', '.join(hits)}")
     return reasons
@@ -39,9 +50,9 @@ def _drift(report: Mapping[str, Any], score: object) -> list[str]:
     reasons: list[str] = []
     if isinstance(score, int | float):
         reasons.append(f"drift score {score:.2f}")
-    if report.get("hype_hits"):
-        reasons.append(f"hype {', '.join(report['hype_hits'])}")
-    repetition = report.get("repetition_metrics") or {}
+    if _texts(report.get("hype_hits")):
+        reasons.append(f"hype {', '.join(_texts(report['hype_hits']))}")
+    repetition = mapping(report.get("repetition_metrics"))
     for key, label in (
         ("duplicate_sentence_ratio", "repeated sentences"),
         ("near_duplicate_ngram_ratio", "repeated 5-grams"),
@@ -49,15 +60,15 @@ def _drift(report: Mapping[str, Any], score: object) -> list[str]:
         value = repetition.get(key)
         if isinstance(value, int | float) and value > 0:
             reasons.append(f"{label} {value:.2f}")
-    metrics = report.get("drift_metrics") or {}
-    deltas = metrics.get("anchor_deltas") or {}
+    metrics = mapping(report.get("drift_metrics"))
+    deltas = mapping(metrics.get("anchor_deltas"))
     moved = {term: d for term, d in deltas.items() if isinstance(d, int | float) and d > 0}
     if moved:
         term = max(moved, key=lambda t: moved[t])
         reasons.append(f"anchor '{term}' context changed {moved[term]:.2f}")
-    hits = metrics.get("cross_chapter_similarity_hits") or []
-    if hits:
-        reasons.append("near copy of " + ", ".join(str(h.get("chapter_id")) for h in hits))
+    hits = metrics.get("cross_chapter_similarity_hits")
+    if isinstance(hits, list) and hits:
+        reasons.append("near copy of " + ", ".join(str(mapping(h).get("chapter_id")) for h in hits))
     return reasons
 
 
@@ -66,13 +77,13 @@ def failed_checks(
 ) -> list[str]:
     """`<check>: <reasons>` for each eval that failed (and for a drift score over the cap)."""
     failed: list[str] = []
-    quality = deterministic.get("chapter_quality") or {}
+    quality = mapping(deterministic.get("chapter_quality"))
     if quality.get("pass") is False:
         failed.append("chapter-quality: " + "; ".join(_quality(quality)))
-    style = deterministic.get("style_guard") or {}
+    style = mapping(deterministic.get("style_guard"))
     if style.get("pass") is False:
         failed.append("style-guard: " + "; ".join(_style(style)))
-    drift = deterministic.get("drift_detection") or {}
+    drift = mapping(deterministic.get("drift_detection"))
     score = deterministic.get("drift_score")
     over_cap = (
         max_drift_score is not None and isinstance(score, int | float) and score > max_drift_score

@@ -47,13 +47,11 @@ def test_every_number_of_an_iteration_comes_from_its_own_log() -> None:
             prompt_tokens=120,
             completion_tokens=30,
             verdict="refine",
-            reasons=[
-                "chapter_quality failed",
-                "drift_detection failed",
-                "critic decided reject",
-                "too long",
-                "3",
+            failed_checks=[  # the failing evals, as the run's summary words them
+                "chapter-quality: section scores total 0.45",
+                "drift: drift score 0.15",
             ],
+            reasons=["critic decided reject", "too long", "3"],
             timestamp="2026-02-01T00:00:00Z",
         )
     ]
@@ -64,8 +62,8 @@ def test_an_iteration_only_one_log_knows_has_empty_values_for_the_rest() -> None
     assert chapter_history(CID, [], [{"iteration": 2}], []) == [IterationPoint(iteration=2)]
     assert IterationPoint(iteration=2) == IterationPoint(
         iteration=2, critic={}, critic_decision="", quality_total=None, drift_score=None,
-        diff_ratio=None, prompt_tokens=0, completion_tokens=0, verdict="", reasons=[],
-        timestamp="",
+        diff_ratio=None, prompt_tokens=0, completion_tokens=0, verdict="", failed_checks=[],
+        reasons=[], timestamp="",
     )  # fmt: skip
 
 

@@ -190,7 +190,7 @@ def run_kernel(
     container = build_container(
         settings.root, settings.io_dir, settings.llm, role_models=settings.options.role_models
     )
-    with container.run_lock():
+    with container.run_lock().for_chapter(settings.options.chapter_id):
         try:
             llm: LLMPort | None = container.llm() if settings.options.use_llm else None
             role_llms = container.role_llms() if llm is not None else {}

@@ -38,8 +38,25 @@ class ChapterRow:
 
 
 @dataclass(frozen=True)
+class LockHolder:
+    """The run holding the run lock: its PID (None when the lock file names none) and, for a
+    kernel run, the chapter it refines."""
+
+    pid: int | None
+    chapter_id: str | None
+
+    def line(self) -> str:
+        """The one line `status` prints about it."""
+        pid = "?" if self.pid is None else str(self.pid)
+        if self.chapter_id is None:
+            return f"run in progress: a command holds the run lock (PID {pid})"
+        return f"run in progress: {self.chapter_id} (PID {pid})"
+
+
+@dataclass(frozen=True)
 class BookStatus:
     chapters: list[ChapterRow]
+    run: LockHolder | None = None
 
     @property
     def prompt_tokens(self) -> int:
@@ -62,7 +79,11 @@ class BookStatus:
             "tokens": self.prompt_tokens + self.completion_tokens,
         }
         rows = [{**asdict(row), "tokens": row.tokens} for row in self.chapters]
-        return {"schema": SCHEMA, "version": SCHEMA_VERSION, "chapters": rows, "totals": totals}
+        run = None if self.run is None else asdict(self.run)
+        return {
+            "schema": SCHEMA, "version": SCHEMA_VERSION, "chapters": rows, "totals": totals,
+            "run": run,
+        }  # fmt: skip
 
 
 def _verdict(last: Mapping[str, Any] | None, critic: object) -> tuple[str, list[str]]:

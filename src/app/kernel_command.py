@@ -16,7 +16,13 @@ from state_runner.app.config_keys import FlagDefault
 from state_runner.app.config_layers import with_config
 from state_runner.app.container import build_container
 from state_runner.app.report import missing_outputs_text, summary_lines
-from state_runner.app.run_display import LiveLine, Observers, RunTally, outcome_json
+from state_runner.app.run_display import (
+    LiveLine,
+    Observers,
+    RunTally,
+    budget_stop_lines,
+    outcome_json,
+)
 from state_runner.app.settings import (
     KernelSettings,
     adhoc_instructions,
@@ -28,6 +34,7 @@ from state_runner.app.settings import (
     role_models,
     writer_retries,
 )
+from state_runner.domain.budget import TokenBudgetReached
 from state_runner.domain.errors import EXIT_MISSING_OUTPUTS, KernelError
 from state_runner.domain.kernel import KernelOptions, RunOutcome
 from state_runner.domain.llm import LLMPort
@@ -256,9 +263,14 @@ def command(args: argparse.Namespace) -> int:
     watching = args.verbose or sys.stderr.isatty()
     tally = RunTally()
     live = LiveLine(tally) if sys.stderr.isatty() and settings.options.use_llm else None
-    with live or contextlib.nullcontext():
-        progress = live.print if live else stderr_progress(watching)
-        outcome = run_kernel(settings, progress, Observers(tally, live) if live else tally)
+    try:
+        with live or contextlib.nullcontext():
+            progress = live.print if live else stderr_progress(watching)
+            outcome = run_kernel(settings, progress, Observers(tally, live) if live else tally)
+    except TokenBudgetReached:
+        if watching:
+            sys.stderr.write("".join(f"{line}\n" for line in budget_stop_lines(tally)))
+        raise
     if args.json:
         print(json.dumps(outcome_json(outcome, tally), sort_keys=True))
     elif outcome.iterations or outcome.exit_code != EXIT_MISSING_OUTPUTS:

@@ -46,12 +46,18 @@ class RunTally:
 
     def summary_lines(self, outcome: RunOutcome) -> list[str]:
         """The end-of-run summary: iterations and outcome, tokens per role, time split."""
+        return [
+            f"run: {len(outcome.iterations)} iteration(s), {outcome.status}/{outcome.lifecycle} "
+            f"(exit {outcome.exit_code})",
+            *self.spent_lines(),
+        ]
+
+    def spent_lines(self) -> list[str]:
+        """Tokens per role (every answered call, a stopped iteration's too) and the time split."""
         wall = time.monotonic() - self.started
         in_model = self.model_ms / 1000
         roles = ", ".join(f"{role} {usage.total_tokens:,}" for role, usage in self.usage.items())
         return [
-            f"run: {len(outcome.iterations)} iteration(s), {outcome.status}/{outcome.lifecycle} "
-            f"(exit {outcome.exit_code})",
             f"tokens: {roles or 'no model calls'}; total {self.total.total_tokens:,}",
             f"time: {in_model:.1f} s in model calls, {max(0.0, wall - in_model):.1f} s in the "
             f"kernel ({wall:.1f} s)",
@@ -74,6 +80,12 @@ class RunTally:
             "model_seconds": round(self.model_ms / 1000, 3),
             "wall_seconds": round(time.monotonic() - self.started, 3),
         }
+
+
+def budget_stop_lines(tally: RunTally) -> list[str]:
+    """The summary of a run the token budget stopped: what its calls spent, the stopped
+    iteration's included (printed before the `KernelError` line)."""
+    return ["run: stopped by --max-run-tokens (exit 3)", *tally.spent_lines()]
 
 
 def outcome_json(outcome: RunOutcome, tally: RunTally) -> dict[str, Any]:

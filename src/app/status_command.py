@@ -6,11 +6,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from state_runner.adapters.files.layout import IterationLayout
 from state_runner.adapters.files.lock_holder import lock_holder
+from state_runner.adapters.files.trace_reader import iteration_events
 from state_runner.app.book_root import add_root_argument, book_root_of
 from state_runner.app.container import build_container
 from state_runner.app.repair_notice import status_line
@@ -90,11 +93,22 @@ def table(status: BookStatus, console: Console | None = None) -> None:
     console.print(view)
 
 
+def chapter_traces(
+    layout: IterationLayout, root: Path, ledger: Mapping[str, Any]
+) -> dict[str, dict[int, list[dict[str, Any]]]]:
+    """Each ledger chapter's iteration event logs (for the tokens the ledger does not hold)."""
+    chapters = ledger.get("chapters")
+    ids = sorted(chapters) if isinstance(chapters, dict) else []
+    return {cid: iteration_events(layout, root, cid) for cid in ids if isinstance(cid, str)}
+
+
 def command(args: argparse.Namespace) -> int:
     root = book_root_of(args, Path.cwd())
     container = build_container(root)
     ledger = container.ledger()
-    status = replace(book_status(ledger.load(), ledger.read_repo_log()), run=lock_holder(root))
+    document = ledger.load()
+    traces = chapter_traces(container.layout(), root, document)
+    status = replace(book_status(document, ledger.read_repo_log(), traces), run=lock_holder(root))
     notice = status_line(container.journal())
     if notice is not None:
         sys.stderr.write(notice + "\n")

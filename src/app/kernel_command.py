@@ -268,7 +268,7 @@ def command(args: argparse.Namespace) -> int:
             progress = live.print if live else stderr_progress(watching)
             outcome = run_kernel(settings, progress, Observers(tally, live) if live else tally)
     except TokenBudgetReached:
-        if watching:
+        if watching and not args.json:  # with --json an error prints only its own line
             sys.stderr.write("".join(f"{line}\n" for line in budget_stop_lines(tally)))
         raise
     if args.json:

@@ -48,3 +48,14 @@ def test_a_budget_stopped_run_shows_its_tokens_in_its_summary_and_in_status(
     assert status_tokens(book, cid, env) == (spent, spent)
     piped = run_cli("status", cwd=book.root, env=env)
     assert piped.stdout.splitlines()[-1].split()[-1] == f"{spent:,}"
+
+
+def test_with_json_a_budget_stop_prints_only_its_error_line_even_when_watched(
+    book: Book, server: ModelServer, env: dict[str, str]
+) -> None:
+    server.responder = KernelModel(approve=False)
+    args = copilot_args(book, server, "--max-run-tokens", str(PLANNER + 1), "-v", "--json")
+    stopped = run_cli(*args, cwd=book.root, env=env)
+    assert stopped.code == 3 and stopped.stdout == ""
+    assert "run: stopped" not in stopped.stderr
+    assert stopped.stderr.splitlines()[-1].startswith("KernelError: token budget reached")

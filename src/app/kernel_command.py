@@ -12,17 +12,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from state_runner.app.book_root import add_root_argument, book_root_of
+from state_runner.app.budget_stop import budget_stop_lines
 from state_runner.app.config_keys import FlagDefault
 from state_runner.app.config_layers import with_config
 from state_runner.app.container import build_container
 from state_runner.app.report import missing_outputs_text, summary_lines
-from state_runner.app.run_display import (
-    LiveLine,
-    Observers,
-    RunTally,
-    budget_stop_lines,
-    outcome_json,
-)
+from state_runner.app.run_display import LiveLine, Observers, RunTally, outcome_json
 from state_runner.app.settings import (
     KernelSettings,
     adhoc_instructions,

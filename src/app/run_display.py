@@ -82,12 +82,6 @@ class RunTally:
         }
 
 
-def budget_stop_lines(tally: RunTally) -> list[str]:
-    """The summary of a run the token budget stopped: what its calls spent, the stopped
-    iteration's included (printed before the `KernelError` line)."""
-    return ["run: stopped by --max-run-tokens (exit 3)", *tally.spent_lines()]
-
-
 def outcome_json(outcome: RunOutcome, tally: RunTally) -> dict[str, Any]:
     """`kernel --json`: the run's outcome as one object (schema state-runner/run, version 1)."""
     document = asdict(outcome)

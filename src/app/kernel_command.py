@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from state_runner.app.book_root import add_root_argument, book_root_of
+from state_runner.app.budget_stop import budget_stop_lines
 from state_runner.app.config_keys import FlagDefault
 from state_runner.app.config_layers import with_config
 from state_runner.app.container import build_container
@@ -28,6 +29,7 @@ from state_runner.app.settings import (
     resolve_io_dir,
     writer_retries,
 )
+from state_runner.domain.budget import TokenBudgetReached
 from state_runner.domain.errors import EXIT_MISSING_OUTPUTS, KernelError
 from state_runner.domain.kernel import KernelOptions, RunOutcome
 from state_runner.domain.llm import LLMPort
@@ -191,7 +193,7 @@ def run_kernel(
     container = build_container(
         settings.root, settings.io_dir, settings.llm, role_models=settings.options.role_models
     )
-    with container.run_lock():
+    with container.run_lock().for_chapter(settings.options.chapter_id):
         try:
             llm: LLMPort | None = container.llm() if settings.options.use_llm else None
             role_llms = container.role_llms() if llm is not None else {}
@@ -257,9 +259,14 @@ def command(args: argparse.Namespace) -> int:
     watching = args.verbose or sys.stderr.isatty()
     tally = RunTally()
     live = LiveLine(tally) if sys.stderr.isatty() and settings.options.use_llm else None
-    with live or contextlib.nullcontext():
-        progress = live.print if live else stderr_progress(watching)
-        outcome = run_kernel(settings, progress, Observers(tally, live) if live else tally)
+    try:
+        with live or contextlib.nullcontext():
+            progress = live.print if live else stderr_progress(watching)
+            outcome = run_kernel(settings, progress, Observers(tally, live) if live else tally)
+    except TokenBudgetReached:
+        if watching and not args.json:  # with --json an error prints only its own line
+            sys.stderr.write("".join(f"{line}\n" for line in budget_stop_lines(tally)))
+        raise
     if args.json:
         print(json.dumps(outcome_json(outcome, tally), sort_keys=True))
     elif outcome.iterations or outcome.exit_code != EXIT_MISSING_OUTPUTS:

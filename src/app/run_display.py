@@ -46,12 +46,18 @@ class RunTally:
 
     def summary_lines(self, outcome: RunOutcome) -> list[str]:
         """The end-of-run summary: iterations and outcome, tokens per role, time split."""
+        return [
+            f"run: {len(outcome.iterations)} iteration(s), {outcome.status}/{outcome.lifecycle} "
+            f"(exit {outcome.exit_code})",
+            *self.spent_lines(),
+        ]
+
+    def spent_lines(self) -> list[str]:
+        """Tokens per role (every answered call, a stopped iteration's too) and the time split."""
         wall = time.monotonic() - self.started
         in_model = self.model_ms / 1000
         roles = ", ".join(f"{role} {usage.total_tokens:,}" for role, usage in self.usage.items())
         return [
-            f"run: {len(outcome.iterations)} iteration(s), {outcome.status}/{outcome.lifecycle} "
-            f"(exit {outcome.exit_code})",
             f"tokens: {roles or 'no model calls'}; total {self.total.total_tokens:,}",
             f"time: {in_model:.1f} s in model calls, {max(0.0, wall - in_model):.1f} s in the "
             f"kernel ({wall:.1f} s)",

@@ -8,6 +8,10 @@ from state_runner.domain.errors import KernelError
 from state_runner.domain.llm import LLMUsage
 
 
+class TokenBudgetReached(KernelError):
+    """The run stopped before a call because it has used its token budget (exit 3)."""
+
+
 @dataclass(frozen=True)
 class TokenBudget:
     """The run's limit (None: no limit), what its finished iterations used, and where the
@@ -23,7 +27,7 @@ class TokenBudget:
             return
         used = self.spent_before + this_iteration.total_tokens
         if used >= self.limit:
-            raise KernelError(
+            raise TokenBudgetReached(
                 f"token budget reached: this run has used {used:,} tokens of --max-run-tokens "
                 f"{self.limit:,}; the next run goes on from here (role outputs already generated "
                 f"are kept in {self.folder}/out and reused)"

@@ -1,7 +1,8 @@
 """Where a book stands: one row per chapter, read from the ledger and the full repo log.
 
-Pure: the caller reads `ledger.json` and `repo_iteration_log.jsonl`; `book_status` derives the
-rows and the totals. `to_json` is the versioned shape `status --json` prints
+Pure: the caller reads `ledger.json`, `repo_iteration_log.jsonl` and the iterations' event
+logs (for the tokens of calls the ledger does not hold); `book_status` derives the rows and the
+totals. `to_json` is the versioned shape `status --json` prints
 (docs/kernel-contract.md, section 2.3).
 """
 
@@ -12,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from state_runner.domain.json_views import count, mapping, number
+from state_runner.domain.unrecorded_usage import Events, unrecorded_usage
 
 SCHEMA = "state-runner/status"
 SCHEMA_VERSION = 1
@@ -38,8 +40,25 @@ class ChapterRow:
 
 
 @dataclass(frozen=True)
+class LockHolder:
+    """The run holding the run lock: its PID (None when the lock file names none) and, for a
+    kernel run, the chapter it refines."""
+
+    pid: int | None
+    chapter_id: str | None
+
+    def line(self) -> str:
+        """The one line `status` prints about it."""
+        pid = "?" if self.pid is None else str(self.pid)
+        if self.chapter_id is None:
+            return f"run in progress: a command holds the run lock (PID {pid})"
+        return f"run in progress: {self.chapter_id} (PID {pid})"
+
+
+@dataclass(frozen=True)
 class BookStatus:
     chapters: list[ChapterRow]
+    run: LockHolder | None = None
 
     @property
     def prompt_tokens(self) -> int:
@@ -62,7 +81,11 @@ class BookStatus:
             "tokens": self.prompt_tokens + self.completion_tokens,
         }
         rows = [{**asdict(row), "tokens": row.tokens} for row in self.chapters]
-        return {"schema": SCHEMA, "version": SCHEMA_VERSION, "chapters": rows, "totals": totals}
+        run = None if self.run is None else asdict(self.run)
+        return {
+            "schema": SCHEMA, "version": SCHEMA_VERSION, "chapters": rows, "totals": totals,
+            "run": run,
+        }  # fmt: skip
 
 
 def _verdict(last: Mapping[str, Any] | None, critic: object) -> tuple[str, list[str]]:
@@ -103,8 +126,12 @@ def _by_chapter(repo_log: Sequence[Mapping[str, Any]]) -> dict[str, _Logged]:
     return found
 
 
-def _row(cid: str, entry: Mapping[str, Any], logged: _Logged) -> ChapterRow:
+def _row(
+    cid: str, entry: Mapping[str, Any], logged: _Logged, traces: Mapping[int, Events]
+) -> ChapterRow:
     last_eval = mapping(entry.get("last_eval"))
+    iteration = count(entry.get("current_iteration"))
+    unrecorded = unrecorded_usage(traces, iteration)
     verdict, failing = _verdict(logged.last, mapping(last_eval.get("critic")).get("decision"))
     drift = mapping(last_eval.get("deterministic")).get("drift_score")
     last = logged.last.get("timestamp") if logged.last is not None else None
@@ -112,25 +139,31 @@ def _row(cid: str, entry: Mapping[str, Any], logged: _Logged) -> ChapterRow:
         chapter_id=cid,
         status=str(entry.get("status", "")),
         lifecycle=str(entry.get("lifecycle", "")),
-        iteration=count(entry.get("current_iteration")),
+        iteration=iteration,
         consecutive_passes=count(mapping(entry.get("stability")).get("consecutive_passes")),
         verdict=verdict,
         failing_checks=failing,
         drift_score=number(drift),
-        prompt_tokens=logged.prompt,
-        completion_tokens=logged.completion,
+        prompt_tokens=logged.prompt + unrecorded.prompt_tokens,
+        completion_tokens=logged.completion + unrecorded.completion_tokens,
         last_activity=str(last) if last else None,
     )
 
 
-def book_status(ledger: Mapping[str, Any], repo_log: Sequence[Mapping[str, Any]]) -> BookStatus:
+def book_status(
+    ledger: Mapping[str, Any],
+    repo_log: Sequence[Mapping[str, Any]],
+    traces: Mapping[str, Mapping[int, Events]] | None = None,
+) -> BookStatus:
     """One row per ledger chapter, in id order (entries that are not objects are skipped:
-    `governance validate` reports them)."""
+    `governance validate` reports them). `traces`: chapter id -> its iterations' event logs,
+    whose unrecorded calls count as spent (`domain.unrecorded_usage`)."""
+    traces = traces or {}
     logged = _by_chapter(repo_log)
     chapters = mapping(ledger.get("chapters"))
     return BookStatus(
         [
-            _row(cid, entry, logged.get(cid, _Logged()))
+            _row(cid, entry, logged.get(cid, _Logged()), traces.get(cid, {}))
             for cid, entry in sorted(chapters.items())
             if isinstance(entry, Mapping)
         ]

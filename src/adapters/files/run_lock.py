@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 from pathlib import Path
 
@@ -29,20 +30,38 @@ def open_lock_file(path: Path, root: Path) -> int:
     return fd
 
 
+def lock_text(pid: int, chapter_id: str | None) -> str:
+    """What the holder writes into the lock file: its PID on the first line, then the chapter
+    a kernel run refines as a JSON string (`status` shows both)."""
+    chapter = "" if chapter_id is None else json.dumps(chapter_id) + "\n"
+    return f"{pid}\n{chapter}"
+
+
+def pid_in(text: str) -> str:
+    """The PID on the lock text's first line, or '?' when there is none."""
+    first = text.split("\n", 1)[0].strip()
+    return first if first.isdigit() else "?"
+
+
 class RunLock:
-    """Exclusive, non-blocking `flock` on `<root>/state/kernel.lock`, holding the owner's PID."""
+    """Exclusive, non-blocking `flock` on `<root>/state/kernel.lock`, holding the owner's PID
+    (and, for a kernel run, its chapter)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.path = root / RUN_LOCK
+        self.chapter_id: str | None = None
         self._fd: int | None = None
+
+    def for_chapter(self, chapter_id: str) -> RunLock:
+        """This lock, recording `chapter_id` in the lock file when it is taken."""
+        self.chapter_id = chapter_id
+        return self
 
     def holder(self) -> str:
         """The PID written by the current holder, or '?' when unreadable."""
         with contextlib.suppress(OSError):
-            text = self.path.read_text(encoding="utf-8", errors="replace").strip()
-            if text.isdigit():
-                return text
+            return pid_in(self.path.read_text(encoding="utf-8", errors="replace"))
         return "?"
 
     def acquire(self) -> None:
@@ -70,10 +89,9 @@ class RunLock:
             self.release()
             raise os_failure("Cannot write", self.path, exc) from None
 
-    @staticmethod
-    def _write_pid(fd: int) -> None:
+    def _write_pid(self, fd: int) -> None:
         os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        os.write(fd, lock_text(os.getpid(), self.chapter_id).encode())
         os.fsync(fd)
 
     def release(self) -> None:

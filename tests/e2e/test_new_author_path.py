@@ -1,6 +1,7 @@
 """The new author's path, through the real Copilot CLI and the loopback model server: a book of
 their own headings from `init`, chapters added and the example removed, the model saved once,
-and `kernel --chapter-id X --llm` from inside the book's chapters folder with no other flag."""
+and `kernel --chapter-id X --llm` from inside the book's chapters folder with no other flag,
+then `status` on terminals of 80 and 120 columns showing every chapter id whole."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from state_runner_contract.servers.model_server import ModelServer
 from support.bread_book import ADDED_SENTENCE, CHAPTERS, HEADINGS, BreadModel, chapter_text
 from support.copilot_cli import leftover_pids
 from support.copilot_run import marker_of
+from support.terminal import run_in_terminal
 from support.workspace import git, run_cli
 
 
@@ -43,6 +45,10 @@ def test_a_new_author_refines_a_chapter_of_their_own_book_with_saved_settings(
     assert {call.body.get("model") for call in server.chat_requests()} == {"test-model"}
     assert len(server.chat_requests()) == 6
     step("governance", "validate")
-    chapters = step("chapters", "list")
-    assert [line.split()[0] for line in chapters.splitlines()[1:]] == list(CHAPTERS)
+    for columns in (80, 120):
+        code, screen = run_in_terminal("status", cwd=book / "book", columns=columns, env=env)
+        assert code == 0, screen
+        first_cells = [line.split("│")[1].strip() for line in screen.splitlines() if "│" in line]
+        assert first_cells[:-1] == list(CHAPTERS)  # the last row is the totals
+        assert max(len(line) for line in screen.splitlines()) <= columns
     assert leftover_pids(environ=marker_of(env)) == set()

@@ -44,8 +44,12 @@ class GitVcs:
         """`git init`, add everything, commit; the person's git identity, or a neutral one."""
         self._git("init", "-q")
         self._git("add", "-A")
-        identity = [] if self._git("config", "user.email", check=False).strip() else FALLBACK_ID
+        identity = [] if self.has_identity() else FALLBACK_ID
         self._git(*identity, "commit", "-q", "-m", message)
+
+    def has_identity(self) -> bool:
+        """Whether git knows the person's email, which their own commits need."""
+        return bool(self._git("config", "user.email", check=False).strip())
 
     def _require_repo(self) -> None:
         if self._git("rev-parse", "--is-inside-work-tree", check=False).strip() != "true":
@@ -87,7 +91,7 @@ class GitVcs:
         return sorted(set(tracked) | set(untracked))
 
     def _commit_env(self) -> dict[str, str] | None:
-        if self._git("config", "user.email", check=False).strip():
+        if self.has_identity():
             return None
         return {**os.environ, **FALLBACK_IDENTITY}
 

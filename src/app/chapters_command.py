@@ -76,13 +76,16 @@ def add_chapter(root: Path, chapter_id: str, title: str) -> tuple[str, bool]:
 
 
 def list_chapters(root: Path) -> None:
+    """One line per chapter; the id column as wide as the longest id (at least 28)."""
     store = build_container(root).ledger()
     ledger = Ledger.from_json(store.load(), store.display())
-    print(f"{'ID':<28} {'STATUS':<18} {'LIFECYCLE':<10} {'ITER':>4}  PATH")
-    for chapter in ledger.chapters():
+    chapters = list(ledger.chapters())
+    width = max([28, *(len(chapter.chapter_id) for chapter in chapters)])
+    print(f"{'ID':<{width}} {'STATUS':<18} {'LIFECYCLE':<10} {'ITER':>4}  PATH")
+    for chapter in chapters:
         print(
-            f"{chapter.chapter_id:<28} {chapter.status or '-':<18} {chapter.lifecycle or '-':<10} "
-            f"{chapter.current_iteration:>4}  {chapter.path}"
+            f"{chapter.chapter_id:<{width}} {chapter.status or '-':<18} "
+            f"{chapter.lifecycle or '-':<10} {chapter.current_iteration:>4}  {chapter.path}"
         )
 
 

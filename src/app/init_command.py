@@ -67,12 +67,19 @@ def create_book(target: Path, headings: list[str] | None = None, title: str | No
     return first
 
 
+NO_GIT_IDENTITY = (
+    "git does not know your name and email yet, which your own commits need: "
+    'git config --global user.name "Your Name"; git config --global user.email you@example.com\n'
+)
+
+
 def own_headings_note(cid: str) -> str:
     return (
         f"The example chapter {cid} uses your headings; drop it once you have your own:\n"
         f"  state-runner chapters remove {cid} --delete-file\n"
-        "evals/drift-detection.yaml has no anchors (the sample's were software terms): "
-        "list your book's key terms there.\n"
+        "Optional: evals/drift-detection.yaml has no anchors (the sample's were software "
+        "terms); to have the drift check watch your key terms, list them there, e.g. "
+        "anchors: [starter, flour, proofing].\n"
     )
 
 
@@ -83,6 +90,7 @@ def command(args: argparse.Namespace) -> int:
     print(
         f"Created a book in {target} with one chapter ({cid}), committed to a new git repository.\n"
         + (own_headings_note(cid) if headings is not None else "")
+        + ("" if build_container(target).vcs().has_identity() else NO_GIT_IDENTITY)
         + "Next:\n"
         f"  cd {target}\n"
         "  state-runner governance validate                  # the ledger is complete\n"

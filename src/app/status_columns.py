@@ -2,7 +2,8 @@
 
 The table keeps every column when it fits. Otherwise it gives up, one step at a time and until
 it fits: the long status name (`active_refinement` shown as `active`), then the columns
-last activity, drift, lifecycle, passes, status, tokens and last verdict. A cell other than the
+last activity, drift, passes, tokens, last verdict, status and lifecycle (whether a chapter is
+refined or on hold is what an author looks for: it goes last). A cell other than the
 id may still wrap at its spaces; the id column is never wrapped or shortened.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 
 SHORT_STATUS = {"active_refinement": "active"}
-DROP_ORDER = ("last activity", "drift", "lifecycle", "passes", "status", "tokens", "last verdict")
+DROP_ORDER = ("last activity", "drift", "passes", "tokens", "last verdict", "status", "lifecycle")
 CELL_PADDING = 2  # rich's default: one space on each side of a cell
 ID_COLUMN = "chapter"
 

@@ -119,3 +119,15 @@ def test_chapters_list_shows_every_chapter(
         "01-retries-and-backoff", "active_refinement", "draft", "0",
         "book/chapters/01-retries-and-backoff.md",
     ]  # fmt: skip
+
+
+def test_chapters_list_keeps_its_columns_aligned_for_ids_longer_than_28(
+    new_book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    long_id = "02-choosing-a-hive-for-a-small-urban-garden"
+    assert main(["chapters", "--root", str(new_book), "add", long_id, "--title", "Hives"]) == 0
+    capsys.readouterr()
+    assert main(["chapters", "--root", str(new_book), "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    starts = {line.index(word) for line, word in zip(lines, ("STATUS", "active", "active"))}
+    assert starts == {len(long_id) + 1}

@@ -40,10 +40,10 @@ def test_every_chapter_id_is_whole_on_the_terminal(bread_book: Path, columns: in
     assert max(len(line) for line in screen.splitlines()) <= columns
 
 
-def test_80_columns_give_up_last_activity_drift_and_lifecycle_first(bread_book: Path) -> None:
+def test_80_columns_give_up_last_activity_drift_passes_and_tokens_first(bread_book: Path) -> None:
     _, narrow = run_in_terminal("status", cwd=bread_book, columns=80)
-    header = table_lines(narrow)[0]
-    assert "activity" not in header and "drift" not in header and "lifecycle" not in header
-    assert "chapter" in header and "iter" in header and "tokens" in header
+    header = " ".join(table_lines(narrow)[:2])  # a header may take two lines
+    assert all(name not in header for name in ("activity", "drift", "passes", "tokens"))
+    assert all(name in header for name in ("chapter", "status", "lifecycle", "iter"))
     _, wide = run_in_terminal("status", cwd=bread_book, columns=200)
     assert all(name in wide for name in ("activity", "drift", "lifecycle", "active_refinement"))

@@ -129,5 +129,6 @@ def test_chapters_list_keeps_its_columns_aligned_for_ids_longer_than_28(
     capsys.readouterr()
     assert main(["chapters", "--root", str(new_book), "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    starts = {line.index(word) for line, word in zip(lines, ("STATUS", "active", "active"))}
+    words = ("STATUS", "active", "active")  # the header and the two chapters' rows
+    starts = {line.index(word) for line, word in zip(lines, words, strict=True)}
     assert starts == {len(long_id) + 1}
